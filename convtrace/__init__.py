@@ -1,0 +1,42 @@
+"""convtrace: trace 2-D convolution one window position at a time.
+
+Library use:
+
+    import convtrace
+    problem = convtrace.load("input.json")        # or a dict, or a JSON string
+    for step in convtrace.trace(problem):         # one Step per window position
+        print(step.n, step.k, step.row, step.col, step.value)
+    out = convtrace.conv2d(images, kernels, stride=2, padding="same")   # vectorized
+
+Names are imported on first use so the command line starts quickly.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "load": "convtrace.problem",
+    "build_problem": "convtrace.problem",
+    "Problem": "convtrace.problem",
+    "trace": "convtrace.engine",
+    "Step": "convtrace.engine",
+    "naive_output": "convtrace.engine",
+    "conv2d": "convtrace.fast",
+    "problem_output": "convtrace.fast",
+    "make_geometry": "convtrace.geometry",
+    "Geometry": "convtrace.geometry",
+    "ConvtraceError": "convtrace.errors",
+    "DataError": "convtrace.errors",
+    "UsageError": "convtrace.errors",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'convtrace' has no attribute {name!r}")

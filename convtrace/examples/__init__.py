@@ -1,0 +1,1 @@
+"""Documents that ship with convtrace (the built-in example)."""

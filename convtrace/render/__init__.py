@@ -1,0 +1,1 @@
+"""Turning engine events into text: JSON records, plain lines and Rich frames. Nothing here computes."""
