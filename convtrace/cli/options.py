@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import click
 
 MODE_CHOICES = ("valid", "same", "full")
@@ -53,9 +55,28 @@ def parse_padding_option(ctx, param, value):
     )
 
 
+class ProblemSource:
+    """What a command was told to convolve: a FILE (or stdin, or the built-in example) plus overrides."""
+
+    def __init__(self, file: str | None, overrides: dict):
+        self.file = file
+        self.overrides = overrides
+
+    def load(self):
+        """Read, validate and return the Problem."""
+        return load_problem(self.file, self.overrides)
+
+
+OPTION_NAMES = ("mode", "padding", "stride", "dilation", "flip", "layout")
+
+
 def problem_options(command):
-    """Add --mode, --padding, --stride, --dilation, --flip/--no-flip and --layout to a command."""
+    """Add [FILE|-] and --mode, --padding, --stride, --dilation, --flip/--no-flip, --layout to a command.
+
+    The command receives them gathered into one `source` argument (a ProblemSource).
+    """
     options = [
+        click.argument("file", required=False, metavar="[FILE|-]"),
         click.option("--mode", type=click.Choice(MODE_CHOICES), default=None,
                      help="Padding by name: valid (none), same (keep the size), full (every overlap)."),
         click.option("--padding", default=None, callback=parse_padding_option, metavar="P|PH,PW|T,B,L,R",
@@ -69,18 +90,16 @@ def problem_options(command):
         click.option("--layout", type=click.Choice(("NCHW", "NHWC"), case_sensitive=False), default=None,
                      help="How the document's arrays are ordered."),
     ]
+
+    @functools.wraps(command)
+    def gather(*args, **kwargs):
+        given = {name: kwargs.pop(name) for name in OPTION_NAMES}
+        kwargs["source"] = ProblemSource(kwargs.pop("file"), overrides_from(**given))
+        return command(*args, **kwargs)
+
     for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def overrides_from(mode, padding, stride, dilation, flip, layout) -> dict:
-    """The command-line options that were given, as document keys."""
-    if mode is not None and padding is not None:
-        raise click.UsageError("--mode and --padding cannot be used together; choose one")
-    given = {"mode": mode, "padding": padding, "stride": stride, "dilation": dilation, "flip": flip,
-             "layout": layout.upper() if layout else None}
-    return {key: value for key, value in given.items() if value is not None}
+        gather = option(gather)
+    return gather
 
 
 def read_source(file: str | None) -> tuple[str, str]:

@@ -7,20 +7,19 @@ import sys
 
 import click
 
-from .options import load_problem, overrides_from, problem_options
+from .options import problem_options
 
 FORMATS = ("rich", "plain", "jsonl")
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("file", required=False, metavar="[FILE|-]")
 @problem_options
 @click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
               help="Stop after N window positions.")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as one JSON object.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="rich", show_default=True,
               help="rich: a frame per position; plain: a line per position; jsonl: a JSON object per position.")
-def run(file, mode, padding, stride, dilation, flip, layout, limit, as_json, fmt):
+def run(source, limit, as_json, fmt):
     """Trace every window position of FILE (a JSON document; - reads stdin; none: the built-in example).
 
     \b
@@ -31,7 +30,7 @@ def run(file, mode, padding, stride, dilation, flip, layout, limit, as_json, fmt
       convtrace run input.json --mode same --stride 2
       cat input.json | convtrace run - --format plain
     """
-    problem = load_problem(file, overrides_from(mode, padding, stride, dilation, flip, layout))
+    problem = source.load()
     if as_json:
         from ..fast import problem_output
         from ..render.records import result_record
