@@ -102,6 +102,15 @@ def problem_options(command):
     return gather
 
 
+def overrides_from(mode, padding, stride, dilation, flip, layout) -> dict:
+    """The command-line options that were given, as document keys."""
+    if mode is not None and padding is not None:
+        raise click.UsageError("--mode and --padding cannot be used together; choose one")
+    given = {"mode": mode, "padding": padding, "stride": stride, "dilation": dilation, "flip": flip,
+             "layout": layout.upper() if layout else None}
+    return {key: value for key, value in given.items() if value is not None}
+
+
 def read_source(file: str | None) -> tuple[str, str]:
     """FILE, '-' (stdin) or None (the built-in example) -> (JSON text, name for messages)."""
     from ..errors import DataError, UsageError
