@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 
 import click
 
@@ -120,7 +121,7 @@ def read_source(file: str | None) -> tuple[str, str]:
 
         return files("convtrace.examples").joinpath("builtin.json").read_text(encoding="utf-8"), "the built-in example"
     if file == "-":
-        data = click.get_binary_stream("stdin").read()
+        data = sys.stdin.buffer.read()  # bytes, so encoding problems are ours to report
         name = "standard input"
     else:
         try:
