@@ -16,16 +16,16 @@ a time, so memory stays flat however many positions there are.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
+from .fast import windows
 from .problem import Problem
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
-    """What happened at one window position. Arrays are read-only.
+class Step(NamedTuple):
+    """What happened at one window position: an immutable record. Arrays are read-only.
 
     patch:    (C, kh, kw) input values under the kernel taps (dilation applied)
     kernel:   (C, kh, kw) the kernel slice used (rotated 180 degrees when flip is on)
@@ -48,6 +48,11 @@ class Step:
     value: float  # sum(partials) + bias = out[n, k, row, col]
 
 
+# How many multiplied numbers one batch of precomputed steps may hold (about 4 MB of float64):
+# enough positions that numpy's per-call cost vanishes, small enough that memory stays flat.
+BATCH_NUMBERS = 500_000
+
+
 def trace(problem: Problem, start: int = 0) -> Iterator[Step]:
     """Yield a Step for every window position of `problem`, from step index `start` on.
 
@@ -57,31 +62,37 @@ def trace(problem: Problem, start: int = 0) -> Iterator[Step]:
     w = problem.applied_kernels  # (K, C, kh, kw), already rotated when flip is on
     bias = problem.bias_or_zeros  # (K,)
     g = problem.geometry
-    (sh, sw), (dh, dw) = g.stride, g.dilation
-    span_h, span_w = g.rows.span, g.cols.span
+    sh, sw = g.stride
     n_images, n_kernels = x_pad.shape[0], w.shape[0]
     h_out, w_out = g.out_size
-    per_image = n_kernels * h_out * w_out
+    # every window's taps at once, as a read-only view: taps[n, :, row, col] is the patch
+    # x_pad[n, :, top : top + span_h : dh, left : left + span_w : dw] of the loop above
+    taps = windows(x_pad, g)  # (N, C, H', W', kh, kw)
+    rows_per_batch = max(1, BATCH_NUMBERS // (w_out * w[0].size))
 
     index = start
-    n, rest = divmod(start, per_image)
+    n, rest = divmod(start, n_kernels * h_out * w_out)
     k, rest = divmod(rest, h_out * w_out)
     first_row, first_col = divmod(rest, w_out)
     while n < n_images:
         while k < n_kernels:
-            for row in range(first_row, h_out):
-                for col in range(first_col, w_out):
-                    top, left = row * sh, col * sw
-                    # every dh-th row and dw-th column: the taps of a dilated kernel
-                    patch = x_pad[n, :, top : top + span_h : dh, left : left + span_w : dw]
-                    products = patch * w[k]
-                    partials = products.sum(axis=(1, 2))
-                    value = float(partials.sum()) + float(bias[k])
-                    products.flags.writeable = False
-                    partials.flags.writeable = False
-                    yield Step(index, n, k, row, col, top, left, patch, w[k], products, partials, float(bias[k]), value)
-                    index += 1
-                first_col = 0
+            kernel, b = w[k], float(bias[k])
+            for row0 in range(first_row, h_out, rows_per_batch):
+                rows = range(row0, min(row0 + rows_per_batch, h_out))
+                # the loop body for a batch of rows at once, in NumPy; the loop below hands it out
+                patches = taps[n, :, rows.start : rows.stop].transpose(1, 2, 0, 3, 4)  # (rows, W', C, kh, kw)
+                products = patches * kernel
+                partials = products.sum(axis=(3, 4))  # (rows, W', C)
+                values = (partials.sum(axis=2) + b).tolist()
+                products.flags.writeable = False  # the steps below are views of these
+                partials.flags.writeable = False
+                for r, row in enumerate(rows):
+                    top, c0 = row * sh, first_col
+                    each = zip(range(c0, w_out), patches[r, c0:], products[r, c0:], partials[r, c0:], values[r][c0:])
+                    for col, patch, product, partial, value in each:
+                        yield Step(index, n, k, row, col, top, col * sw, patch, kernel, product, partial, b, value)
+                        index += 1
+                    first_col = 0
             first_row = 0
             k += 1
         k = 0

@@ -221,7 +221,8 @@ def make_geometry(
     )
     if min(top, bottom, left, right) < 0:
         raise DataError(
-            f"padding must be >= 0 on every side, got [[{top}, {bottom}], [{left}, {right}]]"
+            f"padding must be >= 0 on every side, got [[{top}, {bottom}], [{left}, {right}]]; "
+            f"it counts rows or columns of zeros added, 0 means none"
         )
     rows = Axis("H", input_size[0], kernel_size[0], stride[0], dilation[0], top, bottom)
     cols = Axis("W", input_size[1], kernel_size[1], stride[1], dilation[1], left, right)
@@ -230,6 +231,6 @@ def make_geometry(
             raise DataError(
                 f"the kernel does not fit the {what}: {axis.out_formula()}, but it must be >= 1. "
                 f"The dilated kernel spans {axis.span} {what}, the padded input has {axis.padded}; "
-                f"add padding, use a smaller kernel or dilation, or a larger image"
+                f"add padding (e.g. mode \"same\"), use a smaller kernel or dilation, or a larger image"
             )
     return Geometry(rows, cols, mode_name)

@@ -8,14 +8,16 @@ Past this module every array is float64, NCHW, read-only and consistent.
 from __future__ import annotations
 
 import difflib
-import json
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .errors import DataError, UsageError
 from .geometry import MODES, Geometry, make_geometry
-from .tensors import NonFinite, describe, to_array
+from .jsontext import decode_text, parse_json
+from .limits import DEFAULT_MAX_ELEMENTS, check_bytes, check_elements
+from .tensors import describe, plural, to_array, type_hint
 
 KEYS = (
     "images", "kernels", "bias", "mode", "padding", "stride", "dilation",
@@ -97,37 +99,29 @@ class Problem:
         return [n, h, w, c] if self.layout == "NHWC" else [n, c, h, w]
 
 
-# ----------------------------------------------------------------------------- parsing
+# ----------------------------------------------------------------------------- settings
 
-
-def parse_json(text: str, source: str = "the document") -> dict:
-    """JSON text -> dict. NaN/Infinity are kept as markers so they can be reported by path."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if not text.strip():
-        raise DataError(f"{source} is empty; it must hold one JSON object with 'images' and 'kernels'")
-    try:
-        doc = json.loads(text, parse_constant=NonFinite)
-    except json.JSONDecodeError as err:
-        lines = text.splitlines() or [""]
-        line = lines[err.lineno - 1] if err.lineno - 1 < len(lines) else ""
-        shown = line if len(line) <= 70 else line[max(0, err.colno - 35): err.colno + 35]
-        raise DataError(
-            f"{source} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}:\n"
-            f"    {shown}"
-        ) from None
-    except RecursionError:
-        raise DataError(f"{source} is nested too deeply; images need at most 4 levels of lists") from None
-    if not isinstance(doc, dict):
-        raise DataError(f"{source} must be a JSON object ({{...}}) with 'images' and 'kernels', not {describe(doc)}")
-    return doc
+# What each whole-number setting means, told when it is out of range.
+MEANING = {
+    "stride": "1 means every position, 2 every other one",
+    "dilation": "1 means no gaps between kernel taps, as in PyTorch",
+    "padding": "it counts rows or columns of zeros added; 0 means none",
+}
 
 
 def _int(value, where: str, minimum: int) -> int:
+    """A whole number >= minimum, or a DataError that says what to write instead."""
+    setting = where.split("[")[0]
+    if isinstance(value, np.integer):  # from Python callers: numpy ints are whole numbers too
+        value = int(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        raise DataError(f"{where} must be a whole number, got {value!r}; write {int(value)} (no decimal point)")
+    if isinstance(value, float) and math.isfinite(value):
+        raise DataError(f"{where} must be a whole number, got {value!r}; use {minimum}, {minimum + 1}, {minimum + 2}, ...")
     if isinstance(value, bool) or not isinstance(value, int):
-        raise DataError(f"{where} must be a whole number, got {describe(value)}")
+        raise DataError(f"{where} must be a whole number, got {describe(value)}{type_hint(value)}")
     if value < minimum:
-        raise DataError(f"{where} must be >= {minimum}, got {value}")
+        raise DataError(f"{where} must be >= {minimum}, got {value}; {MEANING.get(setting, '')}".rstrip("; "))
     return value
 
 
@@ -135,30 +129,56 @@ def _int_pair(value, where: str, minimum: int) -> tuple[int, int]:
     """int or [a, b] -> (a, b), each >= minimum."""
     if isinstance(value, list):
         if len(value) != 2:
-            raise DataError(f"{where} must be one number or a pair [rows, cols], got a list of {len(value)}")
+            raise DataError(
+                f"{where} must be one number or a pair [rows, cols], got {describe(value)}; "
+                f"e.g. \"{where}\": 2 or \"{where}\": [2, 1]"
+            )
         return _int(value[0], f"{where}[0]", minimum), _int(value[1], f"{where}[1]", minimum)
     return _int(value, where, minimum), _int(value, where, minimum)
 
 
 def parse_padding(value, where: str = "padding"):
     """int | [ph, pw] | [[top, bottom], [left, right]] -> the same, checked (all >= 0)."""
-    hint = "use an int, [rows, cols] or [[top, bottom], [left, right]]"
+    hint = "use a number, [rows, cols] or [[top, bottom], [left, right]]"
     if isinstance(value, list):
         if len(value) != 2:
-            raise DataError(f"{where} must have 2 entries (rows, columns), got {len(value)}; {hint}")
+            raise DataError(f"{where} must have 2 entries (rows, columns), got {describe(value)}; {hint}")
         if all(isinstance(v, list) for v in value):
             sides = []
             for i, side in enumerate(value):
                 if len(side) != 2:
-                    raise DataError(f"{where}[{i}] must be [before, after], got {len(side)} numbers; {hint}")
+                    raise DataError(f"{where}[{i}] must be [before, after], got {describe(side)}; {hint}")
                 sides.append((_int(side[0], f"{where}[{i}][0]", 0), _int(side[1], f"{where}[{i}][1]", 0)))
             return tuple(sides)
         if any(isinstance(v, list) for v in value):
             raise DataError(f"{where} mixes numbers and lists; {hint}")
         return _int(value[0], f"{where}[0]", 0), _int(value[1], f"{where}[1]", 0)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return _int(value, where, 0)
-    raise DataError(f"{where} must be a whole number or a list, got {describe(value)}; {hint}")
+    if isinstance(value, str) and value.lower() in MODES:
+        raise DataError(f'padding "{value}" is a mode name; write "mode": "{value.lower()}" instead of "padding"')
+    return _int(value, where, 0)
+
+
+def _choice(value, key: str, choices: tuple[str, ...], normalize=str.lower) -> str:
+    """A string among `choices` (compared after `normalize`), or a DataError listing them."""
+    if isinstance(value, str) and normalize(value) in choices:
+        return normalize(value)
+    listed = ", ".join(repr(c) for c in choices)
+    guess = difflib.get_close_matches(normalize(value), choices, n=1, cutoff=0.5) if isinstance(value, str) else []
+    hint = f"; did you mean {guess[0]!r}?" if guess else ""
+    raise DataError(f"{key} must be one of {listed}, got {describe(value)}{hint}")
+
+
+def _text(value, key: str) -> str:
+    if not isinstance(value, str):
+        raise DataError(f"{key} must be a string in double quotes, got {describe(value)}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise DataError(f"{key} holds an invalid character (a lone \\ud800-\\udfff escape); remove it") from None
+    return value
+
+
+# ----------------------------------------------------------------------------- promotion
 
 
 def _promote(array: np.ndarray, name: str, layout: str, axes: dict, notes: list) -> np.ndarray:
@@ -176,9 +196,11 @@ def _promote(array: np.ndarray, name: str, layout: str, axes: dict, notes: list)
             f"{name} has rank 2 {tuple(array.shape)}: read as one single-channel item, shape {tuple(new.shape)} {axes[layout]}"
         )
         return new
+    fix = "wrap it in one more pair of brackets to make it one row, [[...]]" if rank < 2 else \
+        f"remove {rank - 4} level{'s' * (rank > 5)} of brackets"
     raise DataError(
         f"{name} has rank {rank} (shape {tuple(array.shape)}); expected rank 4 {axes[layout]}, "
-        f"3 (one item) or 2 (one channel)"
+        f"3 (one item) or 2 (one channel): {fix}"
     )
 
 
@@ -192,8 +214,11 @@ def _readonly(array: np.ndarray | None) -> np.ndarray | None:
     return array
 
 
-def unknown_key_message(key: str) -> str:
-    guess = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.6)
+# ----------------------------------------------------------------------------- the document
+
+
+def unknown_key_message(key) -> str:
+    guess = difflib.get_close_matches(str(key), KEYS, n=1, cutoff=0.6)
     hint = f"did you mean {guess[0]!r}?" if guess else f"allowed keys: {', '.join(KEYS)}"
     return f"unknown key {key!r} in the document; {hint}"
 
@@ -211,8 +236,16 @@ def apply_overrides(doc: dict, overrides: dict) -> dict:
     return doc
 
 
-def problem_from_document(doc: dict, overrides: dict | None = None) -> Problem:
-    """A parsed JSON object (+ command-line overrides) -> a validated Problem."""
+def problem_from_document(
+    doc: dict, overrides: dict | None = None, *, max_elements: int | None = DEFAULT_MAX_ELEMENTS
+) -> Problem:
+    """A parsed JSON object (+ command-line overrides) -> a validated Problem.
+
+    Array values may be nested lists (from JSON) or NumPy arrays (from .npy
+    files); both get the same checks. `max_elements` caps every array's size.
+    """
+    if not isinstance(doc, dict):
+        raise DataError(f"the document must be a JSON object with 'images' and 'kernels', not {describe(doc)}")
     doc = apply_overrides(doc, overrides or {})
     for key in doc:
         if key not in KEYS:
@@ -220,48 +253,41 @@ def problem_from_document(doc: dict, overrides: dict | None = None) -> Problem:
     for key in ("images", "kernels"):
         if key not in doc:
             raise DataError(f"the document has no {key!r}; it needs both 'images' and 'kernels'")
+    for key, value in doc.items():
+        if value is None and key not in ("images", "kernels"):
+            raise DataError(f"{key} is null; give it a value, or remove the key to use the default")
 
-    layout = doc.get("layout", "NCHW")
-    if not isinstance(layout, str) or layout.upper() not in LAYOUTS:
-        raise DataError(f"layout must be \"NCHW\" or \"NHWC\", got {describe(layout)}")
-    layout = layout.upper()
+    layout = _choice(doc.get("layout", "NCHW"), "layout", LAYOUTS, normalize=str.upper)
     flip = doc.get("flip", False)
+    flip = bool(flip) if isinstance(flip, np.bool_) else flip
     if not isinstance(flip, bool):
-        raise DataError(f"flip must be true or false, got {describe(flip)}")
-    for key in ("title", "description"):
-        if key in doc and not isinstance(doc[key], str):
-            raise DataError(f"{key} must be a string, got {describe(doc[key])}")
-    mode = doc.get("mode")
-    if "mode" in doc and mode not in MODES:
-        raise DataError(f"mode must be one of {', '.join(repr(m) for m in MODES)}, got {describe(mode)}")
+        raise DataError(f"flip must be true or false (no quotes), got {describe(flip)}")
+    title = _text(doc["title"], "title") if "title" in doc else None
+    description = _text(doc["description"], "description") if "description" in doc else None
     if "mode" in doc and "padding" in doc:
         raise DataError("the document gives both 'mode' and 'padding'; keep one of them")
+    mode = _choice(doc["mode"], "mode", MODES) if "mode" in doc else None
     padding = parse_padding(doc["padding"]) if "padding" in doc else None
     stride = _int_pair(doc.get("stride", 1), "stride", 1)
     dilation = _int_pair(doc.get("dilation", 1), "dilation", 1)
 
     notes: list[str] = []
-    images = _to_nchw(_promote(to_array(doc["images"], "images"), "images", layout, IMAGE_AXES, notes), layout)
-    kernels = _to_nchw(_promote(to_array(doc["kernels"], "kernels"), "kernels", layout, KERNEL_AXES, notes), layout)
+    arrays = {}
+    for key, axes in (("images", IMAGE_AXES), ("kernels", KERNEL_AXES)):
+        array = _promote(to_array(doc[key], key, max_elements), key, layout, axes, notes)
+        arrays[key] = _to_nchw(array, layout)
     return build_problem(
-        images, kernels,
-        bias=_bias(doc, kernels.shape[0]),
+        arrays["images"], arrays["kernels"],
+        bias=doc.get("bias"),
         stride=stride, dilation=dilation, mode=mode, padding=padding,
         flip=flip, layout=layout,
         grad_output=doc.get("grad_output"),
-        title=doc.get("title"), description=doc.get("description"), notes=tuple(notes),
+        title=title, description=description, notes=tuple(notes),
+        max_elements=max_elements,
     )
 
 
-def _bias(doc: dict, k: int) -> np.ndarray | None:
-    if "bias" not in doc:
-        return None
-    bias = to_array(doc["bias"], "bias") if isinstance(doc["bias"], list) else None
-    if bias is None or bias.ndim != 1:
-        raise DataError(f"bias must be a flat list of {k} numbers (one per kernel), got {describe(doc['bias']) if bias is None else 'shape ' + str(bias.shape)}")
-    if bias.shape[0] != k:
-        raise DataError(f"bias has {bias.shape[0]} numbers but there are {k} kernels; give one bias per kernel")
-    return bias
+# ----------------------------------------------------------------------------- the problem
 
 
 def build_problem(
@@ -279,35 +305,27 @@ def build_problem(
     title: str | None = None,
     description: str | None = None,
     notes: tuple[str, ...] = (),
+    max_elements: int | None = DEFAULT_MAX_ELEMENTS,
 ) -> Problem:
-    """Rank-4 NCHW arrays (N, C, H, W), (K, C, kh, kw) + settings -> a validated Problem."""
+    """Rank-4 NCHW arrays (N, C, H, W), (K, C, kh, kw) + settings -> a validated Problem.
+
+    bias: (K,) or None; grad_output: shaped like the output in `layout` (rank 4, or 3/2 promoted).
+    """
+    images = _rank4(to_array(images, "images", max_elements), "images", IMAGE_AXES["NCHW"])
+    kernels = _rank4(to_array(kernels, "kernels", max_elements), "kernels", KERNEL_AXES["NCHW"])
     n, c, h, w = images.shape
     k, kc, kh, kw = kernels.shape
     if kc != c:
-        raise DataError(
-            f"kernels expect {kc} channel{'s' * (kc != 1)}, images have {c} "
-            f"(images {_shape_text(images.shape, layout)} {IMAGE_AXES[layout]}, "
-            f"kernels {_shape_text(kernels.shape, layout)} {KERNEL_AXES[layout]}); "
-            f"each kernel needs one slice per image channel"
-        )
+        raise DataError(_channel_message(images.shape, kernels.shape, layout))
+    bias = None if bias is None else _bias(bias, k, max_elements)
     geometry = make_geometry((h, w), (kh, kw), stride=stride, dilation=dilation, mode=mode, padding=padding)
-    grad = None
-    if grad_output is not None:
-        out_nchw = (n, k, *geometry.out_size)
-        expected = _shape_text(out_nchw, layout)
-        grad = grad_output if isinstance(grad_output, np.ndarray) else to_array(grad_output, "grad_output")
-        if grad.ndim in (2, 3):
-            grad = _promote(grad, "grad_output", layout, OUTPUT_AXES, [])
-        if grad.ndim != 4 or list(grad.shape) != list(expected):
-            raise DataError(
-                f"grad_output has shape {tuple(grad.shape)} but the output is {tuple(expected)} "
-                f"{OUTPUT_AXES[layout]}; it must be shaped like the output"
-            )
-        grad = _to_nchw(grad, layout)
+    _check_sizes(images.shape, kernels.shape, geometry, max_elements)
+    grad = None if grad_output is None else _grad_output(grad_output, (n, k, *geometry.out_size), layout, max_elements)
+    _check_magnitudes(images, kernels, bias, grad, geometry)
     return Problem(
         images=_readonly(np.ascontiguousarray(images, dtype=np.float64)),
         kernels=_readonly(np.ascontiguousarray(kernels, dtype=np.float64)),
-        bias=_readonly(None if bias is None else np.asarray(bias, dtype=np.float64)),
+        bias=_readonly(bias),
         geometry=geometry,
         flip=flip,
         layout=layout,
@@ -318,26 +336,117 @@ def build_problem(
     )
 
 
+def _rank4(array: np.ndarray, name: str, axes: str) -> np.ndarray:
+    if array.ndim != 4:
+        raise DataError(f"{name} must have rank 4 {axes}, got shape {tuple(array.shape)}")
+    return array
+
+
+def _channel_message(images_nchw, kernels_nchw, layout: str) -> str:
+    """'kernels expect 2 channels, images have 3 (...)', plus a layout hint when the other layout would match."""
+    kc, c = kernels_nchw[1], images_nchw[1]
+    message = (
+        f"kernels expect {plural(kc, 'channel')}, images have {c} "
+        f"(images {_shape_text(images_nchw, layout)} {IMAGE_AXES[layout]}, "
+        f"kernels {_shape_text(kernels_nchw, layout)} {KERNEL_AXES[layout]}); "
+        f"each kernel needs one slice per image channel"
+    )
+    other = "NHWC" if layout == "NCHW" else "NCHW"
+    as_written_images, as_written_kernels = _shape_text(images_nchw, layout), _shape_text(kernels_nchw, layout)
+    channel_axis = 3 if other == "NHWC" else 1
+    if as_written_images[channel_axis] == as_written_kernels[channel_axis]:
+        message += f"; are the arrays channels-{'last' if other == 'NHWC' else 'first'}? then use layout {other}"
+    return message
+
+
+def _bias(bias, k: int, max_elements: int | None) -> np.ndarray:
+    """bias -> (K,) float64, one number per kernel."""
+    wanted = f"a list of {plural(k, 'number')} (one per kernel)"
+    if not isinstance(bias, (list, np.ndarray)):
+        raise DataError(f"bias must be {wanted}, got {describe(bias)}{type_hint(bias)}")
+    array = to_array(bias, "bias", max_elements)
+    if array.ndim != 1:
+        raise DataError(f"bias must be {wanted}, got shape {tuple(array.shape)} (rank {array.ndim}); flatten it")
+    if array.shape[0] != k:
+        raise DataError(
+            f"bias has {plural(array.shape[0], 'number')} but there {'is' if k == 1 else 'are'} "
+            f"{plural(k, 'kernel')}; give one bias per kernel"
+        )
+    return array
+
+
+def _grad_output(value, out_nchw: tuple[int, ...], layout: str, max_elements: int | None) -> np.ndarray:
+    """grad_output in the document's layout -> (N, K, H', W'), checked against the output shape."""
+    expected = _shape_text(out_nchw, layout)
+    grad = to_array(value, "grad_output", max_elements)
+    given = tuple(grad.shape)
+    if grad.ndim in (2, 3):
+        grad = _promote(grad, "grad_output", layout, OUTPUT_AXES, [])
+    if grad.ndim != 4 or tuple(grad.shape) != tuple(expected):
+        read_as = f" (read as {tuple(grad.shape)})" if grad.ndim != len(given) else ""
+        raise DataError(
+            f"grad_output has shape {given}{read_as} but the output is {tuple(expected)} "
+            f"{OUTPUT_AXES[layout]}; it must be shaped like the output"
+        )
+    return _to_nchw(grad, layout)
+
+
+def _check_sizes(images_shape, kernels_shape, geometry: Geometry, max_elements: int | None) -> None:
+    """The arrays derived from the inputs must fit the size cap too (a typo in padding can ask for terabytes)."""
+    n, c, _, _ = images_shape
+    k, _, kh, kw = kernels_shape
+    (hp, wp), (ho, wo) = geometry.padded_size, geometry.out_size
+    check_elements(n * c * hp * wp, f"the padded images ({n} x {c} x {hp} x {wp})", max_elements,
+                   "check the padding")
+    check_elements(n * k * ho * wo, f"the output ({n} x {k} x {ho} x {wo})", max_elements,
+                   "check the padding and stride")
+    check_elements(n * ho * wo * c * kh * kw,
+                   f"the sliding windows ({n * ho * wo:,} windows of {c * kh * kw:,} taps)", max_elements,
+                   "use smaller images or kernels")
+
+
+def _check_magnitudes(images, kernels, bias, grad, geometry: Geometry) -> None:
+    """Refuse values so large that a sum of products (forward or gradient) could overflow float64."""
+    x, w = float(np.abs(images).max()), float(np.abs(kernels).max())
+    b = 0.0 if bias is None else float(np.abs(bias).max())
+    g = 1.0 if grad is None else float(np.abs(grad).max())
+    n, c = images.shape[:2]
+    k, _, kh, kw = kernels.shape
+    windows = n * geometry.positions
+    bounds = (x * w * (c * kh * kw) + b, g * w * (k * kh * kw), g * x * windows, g * windows)
+    if not all(math.isfinite(bound) for bound in bounds):
+        given = f"images reach {x:.3g}, kernels {w:.3g}" + ("" if grad is None else f", grad_output {g:.3g}")
+        raise DataError(
+            f"the values are too large: {given}, so sums of their products could pass float64's "
+            f"largest number (about 1.8e308) and become infinite; scale the values down"
+        )
+
+
 def _shape_text(nchw_shape, layout: str) -> tuple[int, ...]:
     n, c, h, w = nchw_shape
     return (n, h, w, c) if layout == "NHWC" else (n, c, h, w)
 
 
-def load(source, overrides: dict | None = None) -> Problem:
+# ----------------------------------------------------------------------------- the front door
+
+
+def load(source, overrides: dict | None = None, *, max_elements: int | None = DEFAULT_MAX_ELEMENTS) -> Problem:
     """A JSON string, a dict, or a path -> Problem. The library's front door."""
     from pathlib import Path
 
     if isinstance(source, dict):
-        return problem_from_document(source, overrides)
+        return problem_from_document(source, overrides, max_elements=max_elements)
     if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
         path = Path(source)
         try:
-            text = path.read_text(encoding="utf-8")
+            check_bytes(path.stat().st_size, str(path), max_elements)
+            data = path.read_bytes()
         except FileNotFoundError:
-            raise UsageError(f"file {str(path)!r} does not exist") from None
-        except UnicodeDecodeError:
-            raise DataError(f"{path} is not UTF-8 text; save it as UTF-8 JSON") from None
+            raise UsageError(f"file {str(path)!r} does not exist; check the path") from None
+        except IsADirectoryError:
+            raise UsageError(f"{str(path)!r} is a directory; give a JSON file") from None
         except OSError as err:
             raise UsageError(f"cannot read {str(path)!r}: {err.strerror}") from None
-        return problem_from_document(parse_json(text, str(path)), overrides)
-    return problem_from_document(parse_json(source), overrides)
+        doc = parse_json(decode_text(data, str(path)), str(path))
+        return problem_from_document(doc, overrides, max_elements=max_elements)
+    return problem_from_document(parse_json(source), overrides, max_elements=max_elements)

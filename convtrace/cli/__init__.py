@@ -3,7 +3,9 @@
 Each command lives in its own module and is imported only when it runs, so
 `convtrace --help` starts fast (numpy and Rich are imported by the commands
 that need them). Library errors become one-line messages with exit codes:
-1 for bad data, 2 for bad usage, 130 for Ctrl-C.
+1 for bad data, 2 for bad usage, 130 for Ctrl-C; a closed pipe (`| head`)
+ends quietly. Anything unexpected is reported in one line as an internal
+error (exit 70); CONVTRACE_DEBUG=1 lets its traceback through.
 """
 
 from __future__ import annotations
@@ -46,21 +48,90 @@ class ConvtraceGroup(click.Group):
     def invoke(self, ctx: click.Context):
         from ..errors import ConvtraceError
 
+        stdout_before = _stdout_identity()
         try:
             return super().invoke(ctx)
+        except SystemExit as stop:
+            # Rich handles a closed pipe itself: it points stdout at /dev/null and exits 1.
+            # That is the same quiet `| head` ending as below, so give it the same code.
+            if stop.code == 1 and stdout_before != _stdout_identity() == _devnull_identity():
+                raise click.exceptions.Exit(0) from None
+            raise
         except ConvtraceError as err:
-            failure = click.ClickException(str(err))
-            failure.exit_code = err.exit_code
-            raise failure from None
+            raise _failure(str(err), err.exit_code) from None
         except KeyboardInterrupt:
+            # Rich's Live has already stopped (its context manager ran on the way out);
+            # still show the cursor in case anything hid it, then say why we stopped.
+            _show_cursor()
             click.echo("Interrupted.", err=True)
             raise click.exceptions.Exit(130) from None
         except BrokenPipeError:
-            # the reader (e.g. `head`) went away: stop quietly, and keep Python's
-            # final flush from complaining about the closed pipe
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            # the reader (e.g. `head`) went away: stop quietly
+            _silence_stdout()
             raise click.exceptions.Exit(0) from None
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except MemoryError:
+            raise _failure(
+                "ran out of memory; use smaller inputs, or a lower --max-elements to be stopped earlier", 1
+            ) from None
+        except Exception as err:
+            if os.environ.get("CONVTRACE_DEBUG"):
+                raise
+            raise _failure(
+                f"internal error ({type(err).__name__}: {_first_line(err)}). This is a bug in convtrace, "
+                f"not in your input: please report it with the command and input file "
+                f"(CONVTRACE_DEBUG=1 shows the traceback)",
+                INTERNAL_ERROR,
+            ) from None
+
+
+INTERNAL_ERROR = 70  # EX_SOFTWARE: distinct from 1 (bad data) and 2 (bad usage)
+
+
+def _failure(message: str, exit_code: int) -> click.ClickException:
+    """A ClickException that prints 'Error: message' on stderr and exits with `exit_code`."""
+    failure = click.ClickException(message)
+    failure.exit_code = exit_code
+    return failure
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).strip().splitlines()
+    return text[0][:120] if text else "no message"
+
+
+def _show_cursor() -> None:
+    """Make the terminal cursor visible again (only when stdout is a terminal: no escape codes in pipes)."""
+    try:
+        if sys.stdout.isatty():
+            sys.stdout.write("\x1b[?25h")
+            sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _stdout_identity():
+    """Which file stdout's descriptor points at, or None when it has no descriptor."""
+    try:
+        info = os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None
+    return info.st_dev, info.st_ino, info.st_rdev
+
+
+def _devnull_identity():
+    info = os.stat(os.devnull)
+    return info.st_dev, info.st_ino, info.st_rdev
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's final flush does not complain about the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (e.g. an in-process test runner)
+        pass
 
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -80,4 +151,11 @@ def cli() -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    cli(prog_name="convtrace")
+    try:
+        cli(prog_name="convtrace")
+    finally:
+        # output still buffered when the command ended can meet a closed pipe here
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()

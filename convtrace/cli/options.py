@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 
 import click
 
+from ..limits import DEFAULT_MAX_ELEMENTS  # plain Python: keeps numpy out of `--help`
+
 MODE_CHOICES = ("valid", "same", "full")
+LAYOUT_CHOICES = ("NCHW", "NHWC")
 
 
 def _ints(text: str, option: str) -> list[int]:
@@ -43,7 +47,10 @@ def parse_padding_option(ctx, param, value):
         return None
     numbers = _ints(value, "--padding")
     if min(numbers) < 0:
-        raise click.BadParameter(f"must be >= 0 on every side, got {value!r}", param_hint="--padding")
+        raise click.BadParameter(
+            f"must be >= 0 on every side, got {value!r} (it counts rows/columns of zeros; 0 means none)",
+            param_hint="--padding",
+        )
     if len(numbers) == 1:
         return numbers[0]
     if len(numbers) == 2:
@@ -56,23 +63,39 @@ def parse_padding_option(ctx, param, value):
     )
 
 
-class ProblemSource:
-    """What a command was told to convolve: a FILE (or stdin, or the built-in example) plus overrides."""
+def parse_layout(ctx, param, value):
+    """--layout: nchw or NCHW -> 'NCHW'."""
+    if value is None:
+        return None
+    if value.upper() not in LAYOUT_CHOICES:
+        raise click.BadParameter(
+            f"{value!r} is not one of NCHW (channels first, PyTorch) or NHWC (channels last, TensorFlow)",
+            param_hint="--layout",
+        )
+    return value.upper()
 
-    def __init__(self, file: str | None, overrides: dict):
+
+class ProblemSource:
+    """What a command was told to convolve: a FILE (or stdin, or the built-in example), .npy/.npz arrays, overrides."""
+
+    def __init__(self, file: str | None, overrides: dict, arrays: dict | None = None,
+                 max_elements: int | None = DEFAULT_MAX_ELEMENTS):
         self.file = file
         self.overrides = overrides
+        self.arrays = {key: spec for key, spec in (arrays or {}).items() if spec}  # key -> "FILE[:NAME]"
+        self.max_elements = max_elements
 
     def load(self):
         """Read, validate and return the Problem."""
-        return load_problem(self.file, self.overrides)
+        return load_problem(self.file, self.overrides, arrays=self.arrays, max_elements=self.max_elements)
 
 
 OPTION_NAMES = ("mode", "padding", "stride", "dilation", "flip", "layout")
+ARRAY_OPTIONS = ("images", "kernels", "bias")
 
 
 def problem_options(command):
-    """Add [FILE|-] and --mode, --padding, --stride, --dilation, --flip/--no-flip, --layout to a command.
+    """Add [FILE|-], the geometry options, --images/--kernels/--bias (.npy/.npz) and --max-elements to a command.
 
     The command receives them gathered into one `source` argument (a ProblemSource).
     """
@@ -88,14 +111,27 @@ def problem_options(command):
                      help="Spacing of kernel taps (1 = no gaps), e.g. 2 or 2,1."),
         click.option("--flip/--no-flip", default=None,
                      help="Rotate the kernel 180 degrees (true convolution) or not (cross-correlation)."),
-        click.option("--layout", type=click.Choice(("NCHW", "NHWC"), case_sensitive=False), default=None,
-                     help="How the document's arrays are ordered."),
+        click.option("--layout", default=None, callback=parse_layout, metavar="NCHW|NHWC",
+                     help="How the arrays are ordered: channels first (NCHW) or last (NHWC)."),
+        click.option("--images", default=None, metavar="FILE[:NAME]",
+                     help="Images from a .npy file, or an .npz (its array NAME; without :NAME it supplies "
+                          "its arrays named images, kernels, bias, grad_output). Replaces the document's."),
+        click.option("--kernels", default=None, metavar="FILE[:NAME]",
+                     help="Kernels from a .npy file, or an .npz (the array named kernels, or NAME)."),
+        click.option("--bias", default=None, metavar="FILE[:NAME]",
+                     help="Bias, one number per kernel, from a .npy or .npz file."),
+        click.option("--max-elements", type=click.IntRange(1, 10**12), default=DEFAULT_MAX_ELEMENTS,
+                     show_default=True, envvar="CONVTRACE_MAX_ELEMENTS", metavar="N",
+                     help="Refuse inputs, padded inputs or outputs of more than N numbers (protects memory; "
+                          "also read from CONVTRACE_MAX_ELEMENTS)."),
     ]
 
     @functools.wraps(command)
     def gather(*args, **kwargs):
         given = {name: kwargs.pop(name) for name in OPTION_NAMES}
-        kwargs["source"] = ProblemSource(kwargs.pop("file"), overrides_from(**given))
+        arrays = {name: kwargs.pop(name) for name in ARRAY_OPTIONS}
+        kwargs["source"] = ProblemSource(kwargs.pop("file"), overrides_from(**given), arrays,
+                                         kwargs.pop("max_elements"))
         return command(*args, **kwargs)
 
     for option in reversed(options):
@@ -112,37 +148,66 @@ def overrides_from(mode, padding, stride, dilation, flip, layout) -> dict:
     return {key: value for key, value in given.items() if value is not None}
 
 
-def read_source(file: str | None) -> tuple[str, str]:
-    """FILE, '-' (stdin) or None (the built-in example) -> (JSON text, name for messages)."""
-    from ..errors import DataError, UsageError
+def read_source(file: str | None, max_elements: int | None = DEFAULT_MAX_ELEMENTS) -> tuple[str, str]:
+    """FILE, '-' (stdin) or None (the built-in example) -> (JSON text, name for messages).
+
+    At most the size cap's worth of bytes is read, so a huge file or stream cannot fill memory.
+    """
+    from ..errors import UsageError
+    from ..jsontext import decode_text
+    from ..limits import check_bytes, max_bytes
 
     if file is None:
         from importlib.resources import files
 
         return files("convtrace.examples").joinpath("builtin.json").read_text(encoding="utf-8"), "the built-in example"
+    limit = max_bytes(max_elements)
     if file == "-":
-        data = sys.stdin.buffer.read()  # bytes, so encoding problems are ours to report
         name = "standard input"
+        if sys.stdin is not None and sys.stdin.isatty():  # a learner typed `-` by hand: say why nothing happens
+            click.echo("Reading the JSON document from the keyboard; end it with Ctrl-D (Windows: Ctrl-Z, Enter).",
+                       err=True)
+        stdin = getattr(sys.stdin, "buffer", sys.stdin)  # bytes: decoded below with a clear message
+        data = stdin.read(-1 if limit is None else limit + 1)
     else:
+        name = file
         try:
             with open(file, "rb") as handle:
-                data = handle.read()
+                data = handle.read(-1 if limit is None else limit + 1)
         except FileNotFoundError:
             raise UsageError(f"file {file!r} does not exist; check the path (or use - to read standard input)") from None
         except IsADirectoryError:
             raise UsageError(f"{file!r} is a directory; give a JSON file") from None
         except OSError as err:
             raise UsageError(f"cannot read {file!r}: {err.strerror}") from None
-        name = file
-    try:
-        return data.decode("utf-8"), name
-    except UnicodeDecodeError as err:
-        raise DataError(f"{name} is not UTF-8 text (bad byte at offset {err.start}); save it as UTF-8 JSON") from None
+    if limit is not None and len(data) > limit:
+        size = len(data) if file == "-" else os.path.getsize(file)
+        check_bytes(size, name, max_elements)
+    return decode_text(data, name), name
 
 
-def load_problem(file: str | None, overrides: dict):
-    """Read and validate the document, applying command-line overrides -> Problem."""
-    from ..problem import parse_json, problem_from_document
+def load_problem(file: str | None, overrides: dict, *, arrays: dict | None = None,
+                 max_elements: int | None = DEFAULT_MAX_ELEMENTS):
+    """Read and validate the document and any .npy/.npz arrays, applying command-line overrides -> Problem."""
+    from ..errors import UsageError
+    from ..jsontext import parse_json
+    from ..problem import problem_from_document
 
-    text, name = read_source(file)
-    return problem_from_document(parse_json(text, name), overrides)
+    loaded = {}
+    if arrays:
+        from ..arrays_io import load_arrays
+
+        loaded = load_arrays(arrays, max_elements)
+    if loaded and file is None:
+        doc = {}  # arrays alone, without a JSON document
+    else:
+        text, name = read_source(file, max_elements)
+        doc = parse_json(text, name)
+    if loaded:
+        for key in ("images", "kernels"):
+            if key not in loaded and key not in doc:
+                raise UsageError(
+                    f"no {key}: give --{key} FILE.npy (or an .npz holding an array named {key!r}, "
+                    f"or a JSON document with {key!r})"
+                )
+    return problem_from_document(doc, {**overrides, **loaded}, max_elements=max_elements)

@@ -15,11 +15,22 @@ FORMATS = ("rich", "plain", "jsonl")
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @problem_options
 @click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
-              help="Stop after N window positions.")
+              help="Stop after N window positions (the step view otherwise draws at most 100 frames).")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as one JSON object.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="rich", show_default=True,
               help="rich: a frame per position; plain: a line per position; jsonl: a JSON object per position.")
-def run(source, limit, as_json, fmt):
+@click.option("--at", "at", multiple=True, metavar="NAME=V,...",
+              help="Only these positions, e.g. n=0,k=1 or row=2,col=1 or row=0..2 (repeat for more).")
+@click.option("--step", "stepping", is_flag=True,
+              help="Step through frames in a terminal: Enter/space next, b back, q quit.")
+@click.option("--delay", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Animate the frames in place, SECONDS apart (in a terminal).")
+@click.option("--export", "export", default=None, metavar="FILE",
+              help="Also save the frames to FILE.svg, FILE.html or FILE.txt.")
+@click.option("--method", type=click.Choice(("loop", "im2col")), default="loop", show_default=True,
+              help="loop: window by window; im2col: the same convolution as one matrix product "
+                   "(column matrix, kernel matrix, product, reshape; --limit sets the rows shown).")
+def run(source, limit, as_json, fmt, at, stepping, delay, export, method):
     """Trace every window position of FILE (a JSON document; - reads stdin; none: the built-in example).
 
     \b
@@ -28,8 +39,14 @@ def run(source, limit, as_json, fmt):
       convtrace run input.json --json        the output and its shapes as JSON
       convtrace run input.json --format jsonl --limit 5
       convtrace run input.json --mode same --stride 2
+      convtrace run input.json --at n=0,k=1 --export frames.html
+      convtrace run --step                   one frame per key press (q quits)
       cat input.json | convtrace run - --format plain
     """
+    _check_view_options(fmt, as_json, stepping, delay, export)
+    if method == "im2col" and not as_json:  # --json: the same numbers either way
+        _show_im2col(source, fmt, limit, at, stepping, delay, export)
+        return
     problem = source.load()
     if as_json:
         from ..fast import problem_output
@@ -40,6 +57,16 @@ def run(source, limit, as_json, fmt):
     from ..engine import trace
 
     steps = trace(problem)
+    chosen = None
+    if at:
+        from ..render.select import Selection
+
+        chosen = Selection(at, problem)
+    if fmt == "rich":
+        _show_frames(problem, steps, chosen, limit, stepping, delay, export)
+        return
+    if chosen is not None:
+        steps = filter(chosen, steps)
     if limit is not None:
         from itertools import islice
 
@@ -50,15 +77,12 @@ def run(source, limit, as_json, fmt):
         from ..render.plain import plain_line
 
         _write_lines(steps, plain_line)
-    else:
-        _print_frames(problem, steps)
 
 
 def _jsonl_line():
-    from ..render.records import step_record
+    from ..render.records import step_lines
 
-    dumps = json.JSONEncoder(separators=(", ", ": ")).encode
-    return lambda step: dumps(step_record(step))
+    return step_lines()  # the text json.dumps(step_record(step)) would give, built faster
 
 
 def _write_lines(steps, to_line) -> None:
@@ -75,11 +99,50 @@ def _write_lines(steps, to_line) -> None:
     out.flush()
 
 
-def _print_frames(problem, steps) -> None:
+def _show_im2col(source, fmt, limit, at, stepping, delay, export) -> None:
+    """`--method im2col`: the column matrix, kernel matrix, product and reshape, for small inputs."""
+    from ..errors import UsageError
+
+    given = [name for name, value in (("--format " + fmt, fmt != "rich"), ("--at", at), ("--step", stepping),
+                                      ("--delay", delay is not None), ("--export", export)) if value]
+    if given:
+        raise UsageError(f"--method im2col shows matrices, not window steps, so {', '.join(given)} "
+                         f"cannot be used with it; drop {'it' if len(given) == 1 else 'them'} or use --method loop")
     from rich.console import Console
 
-    from ..render.steps import StepFrame
+    from ..im2col import im2col
+    from ..render.im2col import Im2colView
 
-    console = Console()
-    for step in steps:
-        console.print(StepFrame(problem, step))
+    problem = source.load()
+    Console(highlight=False).print(Im2colView(problem, im2col(problem), rows_shown=limit))
+
+
+def _check_view_options(fmt, as_json, stepping, delay, export) -> None:
+    """--step, --delay and --export belong to the step view (--format rich)."""
+    from ..errors import UsageError
+
+    given = [name for name, value in (("--step", stepping), ("--delay", delay is not None), ("--export", export)) if value]
+    if given and (as_json or fmt != "rich"):
+        raise UsageError(f"{' and '.join(given)} work with the step view only (--format rich), not with {'--json' if as_json else '--format ' + fmt}")
+    if stepping and delay is not None:
+        raise UsageError("--step and --delay cannot be used together: choose key presses (--step) or a timer (--delay)")
+    if export:
+        from ..render.export import check_export_path
+
+        check_export_path(export)
+
+
+def _show_frames(problem, steps, chosen, limit, stepping, delay, export) -> None:
+    """The step view: summary, frames (capped by default), feature maps; stepping/animation only in a terminal."""
+    from rich.console import Console
+
+    from ..render.player import play
+
+    console = Console(highlight=False)
+    exporter = None
+    if export:
+        from ..render.export import Exporter
+
+        exporter = Exporter(export, console.width, title=problem.title or "convtrace run")
+    play(problem, steps, console, chosen=chosen or (lambda step: True), limit=limit,
+         stepping=stepping, delay=delay, exporter=exporter)

@@ -1,54 +1,364 @@
-"""Rich frames for the step view: one frame per engine `Step`. Every number comes from the event."""
+"""The step view: one frame per engine `Step`. Every number comes from the event or the input.
+
+A frame shows, top to bottom:
+
+    header      step i of total, out[n,k,row,col] and its formula with the real indices
+    shapes      (N,C,H,W) -> padded -> window (C,kh,kw) x kernel[k] -> sum -> (N,K,H',W')
+    input       the padded image n, one grid per channel, the window's taps in [ ]
+    products    per channel: window * kernel slice = products, and their sum
+    sum         c0 + c1 + ... + bias = value
+    output      the feature map (n, k) filling in, this step's cell in [ ]
+
+The renderer decides only layout (which cells to mark, what fits on screen);
+the values are the event's patch, kernel, products, partials, bias and value,
+the problem's input images, and the values earlier events left in a Collector.
+"""
 
 from __future__ import annotations
 
-import numpy as np
-from rich import box
-from rich.console import Console, ConsoleOptions, Group, RenderResult
-from rich.table import Table
-from rich.text import Text
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.style import Style
 
 from ..engine import Step
 from ..problem import Problem
+from ..tracecheck import Collector
+from . import grids
+from .grids import CURRENT, EMPTY, PAD, PAD_TAP, PLAIN, TAP
+from .lines import Block, blank, flow, hstack, indent, prose, text, vstack
 from .plain import number
 
+RULE = Style(color="cyan", bold=True)
+BOLD = Style(bold=True)
+DIM = Style(dim=True)
+NOTE = Style(italic=True, dim=True)
 
-def grid(values: np.ndarray, title: str) -> Table:
-    """A 2-D array as a small boxed grid of numbers."""
-    table = Table(title=title, show_header=False, box=box.SQUARE, padding=(0, 1), title_style="bold")
-    for _ in range(values.shape[1]):
-        table.add_column(justify="right")
-    for row in values:
-        table.add_row(*(number(v) for v in row))
-    return table
+MAX_CHANNELS = 4  # channel grids drawn per frame; the rest are counted
+MAX_ROWS = 12  # rows of the input grid and of the output map before the viewport cuts
+
+
+def shape(values) -> str:
+    return "(" + ",".join(str(v) for v in values) + ")"
+
+
+def signed(number_text: str) -> str:
+    return f"({number_text})" if number_text.startswith("-") else number_text
+
+
+def span_text(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}..{last}"
+
+
+class StepView:
+    """Draws frames for one problem; keeps what every frame shares (formatted input images)."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        collector: Collector | None = None,
+        max_channels: int = MAX_CHANNELS,
+        max_rows: int = MAX_ROWS,
+    ):
+        self.problem = problem
+        self.collector = collector
+        self.max_channels = max_channels
+        self.max_rows = max(max_rows, 3)
+        self._images: dict[int, tuple[list, int]] = {}
+        self._map_key = None  # the feature map whose cells are kept (see map_cells)
+        self._map_texts: list[str] = []
+        self._map_done = 0
+        self._map_width = 1
+        self._map_cells: list[list[str]] = []
+        self._map_cells_width = None
+
+    def frame(self, step: Step) -> StepFrame:
+        return StepFrame(self.problem, step, view=self)
+
+    # ------------------------------------------------------------------ input images
+
+    def padded_cells(self, n: int) -> tuple[list[list[list[str]]], int]:
+        """Image n, padded, as ready-made cells ' v ' ([c][padded row][padded col]; ' · ' for padding) and their value width."""
+        if n not in self._images:
+            g = self.problem.geometry
+            (top, bottom), (left, right) = g.padding
+            data = [
+                [[number(v) for v in row] for row in channel]
+                for channel in self.problem.images[n, : self.max_channels].tolist()
+            ]
+            labels = [str(j - left) for j in range(g.cols.padded)] + [str(i - top) for i in range(g.rows.padded)]
+            w = max(max(len(t) for channel in data for row in channel for t in row), max(len(t) for t in labels))
+            pad = f" {grids.PAD_TEXT:>{w}} "
+            channels = []
+            for channel in data:
+                pad_row = [pad] * g.cols.padded
+                padded = [pad_row] * top
+                padded += [[pad] * left + [f" {t:>{w}} " for t in row] + [pad] * right for row in channel]
+                padded += [pad_row] * bottom
+                channels.append(padded)
+            self._images = {n: (channels, w)}  # one image at a time: memory stays flat
+        return self._images[n]
+
+    # ------------------------------------------------------------------ frame parts
+
+    def header(self, s: Step, width: int) -> list[Block]:
+        p = self.problem
+        g = p.geometry
+        kh, kw = g.kernel_size
+        (sh, sw), (dh, dw) = g.stride, g.dilation
+        title = f"── step {s.step + 1} of {p.steps} ── out[{s.n},{s.k},{s.row},{s.col}] "
+        if p.layout == "NHWC":
+            title += f"(NHWC out[{s.n},{s.row},{s.col},{s.k}]) "
+        rule = Block([[(title + "─" * max(width - len(title), 0), RULE)]])
+        u = "u" if dh == 1 else f"{dh}u"
+        v = "v" if dw == 1 else f"{dw}v"
+        w_index = f"w[{s.k}, c, {kh - 1}-u, {kw - 1}-v]" if p.flip else f"w[{s.k}, c, u, v]"
+        bias = f"b[{s.k}] + " if p.bias is not None else ""
+        head = f"out[{s.n},{s.k},{s.row},{s.col}] = "
+        formula = (
+            f"{head}{bias}sum_c sum_u sum_v x_pad[{s.n}, c, {s.top}+{u}, {s.left}+{v}] * {w_index}"
+            + ("" if p.bias is not None else "   (no bias)")
+        )
+        c_count = p.images.shape[1]
+        where = (
+            f"c = {span_text(0, c_count - 1)}, u = {span_text(0, kh - 1)}, v = {span_text(0, kw - 1)};"
+            f" window corner (top, left) = (row*{sh}, col*{sw}) = ({s.top}, {s.left})"
+            + ("; flip: w is read rotated 180°" if p.flip else "")
+        )
+        return [rule, prose(formula, width, BOLD, len(head)), indent(prose(where, width - len(head), DIM), len(head))]
+
+    def shapes(self, s: Step, width: int) -> Block:
+        p = self.problem
+        g = p.geometry
+        n, c, h, w = p.input_shape
+        (pt, pb), (pl, pr) = g.padding
+        ph, pw = g.padded_size
+        kh, kw = g.kernel_size
+        padded = f"padded ({n},{c},{h}+{pt}+{pb},{w}+{pl}+{pr})"
+        if (pt, pb, pl, pr) != (0, 0, 0, 0):
+            padded += f" = ({n},{c},{ph},{pw})"
+        span = "" if g.dilation == (1, 1) else f" [taps spread over {g.rows.span}x{g.cols.span}]"
+        written = f", written as {shape(p.shape_in_layout(p.output_shape))} NHWC" if p.layout == "NHWC" else ""
+        line = (
+            f"shapes: images {shape(p.input_shape)} -> {padded} -> window ({c},{kh},{kw}){span} "
+            f"x kernel[{s.k}] ({c},{kh},{kw}) -> sum -> out[{s.n},{s.k},{s.row},{s.col}] of {shape(p.output_shape)}{written}"
+        )
+        return prose(line, width, None, 8)
+
+    def input_grids(self, s: Step, width: int) -> Block:
+        """The padded image s.n, one grid per channel, the window's taps bracketed."""
+        p = self.problem
+        g = p.geometry
+        rows, cols = g.rows, g.cols
+        (dh, dw) = g.dilation
+        cells, w = self.padded_cells(s.n)
+        n_channels = p.images.shape[1]
+        shown = min(n_channels, self.max_channels)
+        kh, kw = g.kernel_size
+        patch = s.patch.tolist()
+
+        # labels are original coordinates: padding rows/columns fall outside 0..H-1 / 0..W-1
+        all_row_labels = [str(i - rows.before) for i in range(rows.padded)]
+        all_col_labels = [str(j - cols.before) for j in range(cols.padded)]
+        label_w = max(len(t) for t in all_row_labels)
+        fit = grids.fitting_columns(cols.padded, w + 2, label_w, width)
+        view_rows = grids.view_range(rows.padded, s.top, rows.span, self.max_rows)
+        view_cols = grids.view_range(cols.padded, s.left, cols.span, fit)
+        cut = (
+            view_rows.start > 0, view_rows.stop < rows.padded,
+            view_cols.start > 0, view_cols.stop < cols.padded,
+        )
+        row_labels = [all_row_labels[i] for i in view_rows]
+        col_labels = [all_col_labels[j] for j in view_cols]
+
+        # the visible columns as runs of one kind: (first, stop, is padding, tap v or None)
+        tap_cols = {s.left + v * dw: v for v in range(kw)}
+        col_runs = []
+        for j in view_cols:
+            padding, v = cols.is_padding(j), tap_cols.get(j)
+            if col_runs and v is None and col_runs[-1][3] is None and col_runs[-1][2] == padding:
+                col_runs[-1][1] = j + 1
+            else:
+                col_runs.append([j, j + 1, padding, v])
+        tap_rows = {s.top + u * dh: u for u in range(kh)}
+        styles = grids.STYLES
+
+        blocks = []
+        for c in range(shown):
+            image = cells[c]
+            lines = []
+            for i in view_rows:
+                row_cells = image[i]
+                u = tap_rows.get(i)
+                pad_row = rows.is_padding(i)
+                line = []
+                for first, stop, padding, v in col_runs:
+                    if v is not None and u is not None:
+                        if pad_row or padding:
+                            line.append((f"[{grids.PAD_TEXT:>{w}}]", styles[PAD_TAP]))
+                        else:
+                            line.append((f"[{number(patch[c][u][v]):>{w}}]", styles[TAP]))
+                    else:
+                        line.append(("".join(row_cells[first:stop]), styles[PAD if (pad_row or padding) else PLAIN]))
+                lines.append(line)
+            title = Block([[(f"c{c}", BOLD)]])
+            blocks.append(vstack([title, grids.grid(lines, row_labels, col_labels, w, cut)]))
+        ph, pw = g.padded_size
+        taps = f"{kh}x{kw} taps"
+        if g.dilation != (1, 1):
+            taps += f", {dh} row{'s' * (dh > 1)} and {dw} column{'s' * (dw > 1)} apart (dilation)"
+        caption = f"x_pad[{s.n}]: image {s.n} padded to {ph}x{pw}; [ ] = the window's {taps}"
+        if rows.before or rows.after or cols.before or cols.after:
+            caption += f"; {grids.PAD_TEXT} = zero padding"
+        parts = [prose(caption, width, BOLD), flow(blocks, width, gap=4)]
+        if any(cut):
+            parts.append(prose(
+                f"showing rows {row_labels[0]}..{row_labels[-1]}, columns {col_labels[0]}..{col_labels[-1]} "
+                f"of {all_row_labels[0]}..{all_row_labels[-1]} x {all_col_labels[0]}..{all_col_labels[-1]} "
+                f"({'⋮ …' if cut[0] or cut[1] else '…'} = cut)", width, NOTE))
+        if n_channels > shown:
+            parts.append(prose(f"... and {n_channels - shown} more channel{'s' * (n_channels - shown > 1)} (c{shown}..c{n_channels - 1}) not drawn", width, NOTE))
+        return vstack(parts)
+
+    def products(self, s: Step, width: int) -> Block:
+        """Per channel: window * kernel slice = products, and the channel's partial sum."""
+        p = self.problem
+        n_channels = p.images.shape[1]
+        shown = min(n_channels, self.max_channels)
+        kh = p.geometry.kernel_size[0]
+        patch, kernel, products, partials = (s.patch.tolist(), s.kernel.tolist(), s.products.tolist(), s.partials.tolist())
+        rotated = " rot180" if p.flip else ""
+        blocks = []
+        for c in range(shown):
+            patch_t = [[number(x) for x in row] for row in patch[c]]
+            kernel_t = [[number(x) for x in row] for row in kernel[c]]
+            prod_t = [[number(x) for x in row] for row in products[c]]
+            partial = Block([[] for _ in range(1 + (kh - 1) // 2)] + [[(f"sum {number(partials[c])}", BOLD)]])
+            pieces = [
+                grids.matrix(patch_t, f"c{c} window"),
+                grids.operator("*", kh),
+                grids.matrix(kernel_t, f"w[{s.k},{c}]{rotated}"),
+                grids.operator("=", kh),
+                grids.matrix(prod_t, "products"),
+                partial,
+            ]
+            block = hstack(pieces, gap=1)
+            # big kernels: let the matrices wrap under each other rather than be cut off
+            blocks.append(block if block.width <= width else flow(pieces, width, gap=1))
+        title = "window * kernel slice = products, summed per channel"
+        parts = [text(title, BOLD)]
+        if p.flip:
+            parts.append(prose(f"flip is on: w[{s.k}] is shown rotated 180°, as the window uses it", width, NOTE))
+        parts.append(flow(blocks, width, gap=4))
+        if n_channels > shown:
+            parts.append(prose(f"... and {n_channels - shown} more channel{'s' * (n_channels - shown > 1)}; all partial sums are listed below", width, NOTE))
+        return vstack(parts)
+
+    def total(self, s: Step, width: int) -> Block:
+        """out = c0 + c1 + ... + bias, then the numbers, then the value; wrapped into chunks that fit."""
+        labels = [f"c{c}" for c in range(len(s.partials))] + ["bias"]
+        # negative terms in parentheses: '14 + (-2)' reads better than '14 + -2'
+        values = [signed(number(x)) for x in s.partials.tolist()] + [signed(number(s.bias))]
+        head = f"out[{s.n},{s.k},{s.row},{s.col}]"
+        lead = len(head) + 3
+        lines = []
+        chunk_l, chunk_v, used = [], [], lead
+        chunks = []
+        for label, value in zip(labels, values):
+            w = max(len(label), len(value))
+            if chunk_l and used + w + 3 > width:
+                chunks.append((chunk_l, chunk_v))
+                chunk_l, chunk_v, used = [], [], lead
+            chunk_l.append(label.rjust(w))
+            chunk_v.append(value.rjust(w))
+            used += w + 3
+        chunks.append((chunk_l, chunk_v))
+        for i, (chunk_l, chunk_v) in enumerate(chunks):
+            first, last = i == 0, i == len(chunks) - 1
+            start_l = f"{head} = " if first else " " * lead
+            start_v = " " * (lead - 2) + "= " if first else " " * lead
+            tail = "" if last else " +"
+            lines.append([(start_l + " + ".join(chunk_l) + tail, None)])
+            lines.append([(start_v + " + ".join(chunk_v) + tail, None)])
+        lines.append([(" " * (lead - 2) + "= ", None), (number(s.value), Style(bold=True, reverse=True, color="green"))])
+        return Block(lines)
+
+    def map_cells(self, s: Step) -> tuple[list[list[str]], int]:
+        """Cells ' v ' of feature map (s.n, s.k) for the positions before s, as earlier steps left them, and their width.
+
+        Kept between frames: each value is formatted once, and the width only grows,
+        so the map does not jitter while it fills in.
+        """
+        h_out, w_out = self.problem.geometry.out_size
+        key = (s.n, s.k)
+        if self._map_key != key:
+            self._map_key, self._map_texts, self._map_done, self._map_width = key, [], 0, len(str(w_out - 1))
+        texts = self._map_texts
+        current = s.row * w_out + s.col
+        if current > self._map_done and self.collector is not None:
+            values = self.collector.values[s.n, s.k].reshape(-1)[self._map_done: current].tolist()
+            texts.extend(number(x) for x in values)
+            self._map_done = current
+            self._map_width = max(self._map_width, max(len(t) for t in texts[-len(values):]))
+        w = max(self._map_width, len(number(s.value)))
+        if self._map_cells_width != (key, w, len(texts)):
+            cells = [f" {t:>{w}} " for t in texts]
+            self._map_cells = [cells[i * w_out: (i + 1) * w_out] for i in range(h_out)]
+            self._map_cells_width = (key, w, len(texts))
+        return self._map_cells, w
+
+    def output_map(self, s: Step, width: int) -> Block:
+        """Feature map (s.n, s.k): cells computed before this step, this step's cell in [ ], the rest '.'."""
+        h_out, w_out = self.problem.geometry.out_size
+        cells, w = self.map_cells(s)
+        value_text = number(s.value)
+        view_rows = grids.view_range(h_out, s.row, 1, self.max_rows)
+        fit = grids.fitting_columns(w_out, w + 2, len(str(h_out - 1)), width)
+        view_cols = grids.view_range(w_out, s.col, 1, fit)
+        a, b = view_cols.start, view_cols.stop
+        styles = grids.STYLES
+        empty = f" {grids.EMPTY_TEXT:>{w}} "
+        known = self.collector is not None
+        lines = []
+        for i in view_rows:
+            if i > s.row or (i < s.row and not known):
+                lines.append([(empty * (b - a), styles[EMPTY])])
+            elif i < s.row:
+                lines.append([("".join(cells[i][a:b]), None)])
+            else:
+                done = "".join(cells[i][a: s.col]) if known else empty * (s.col - a)
+                lines.append([
+                    (done, None if known else styles[EMPTY]),
+                    (f"[{value_text:>{w}}]", styles[CURRENT]),
+                    (empty * (b - s.col - 1), styles[EMPTY]),
+                ])
+        cut = (view_rows.start > 0, view_rows.stop < h_out, a > 0, b < w_out)
+        block = grids.grid(lines, [str(i) for i in view_rows], [str(j) for j in view_cols], w, cut)
+        where = f"out[{s.n},{s.k}]: image {s.n}, kernel {s.k}, {h_out}x{w_out}; [ ] = this step, . = still to come"
+        return vstack([prose(where, width, BOLD), block])
+
+    def parts(self, s: Step, width: int) -> list:
+        return [
+            *self.header(s, width),
+            self.shapes(s, width),
+            blank(),
+            self.input_grids(s, width),
+            blank(),
+            self.products(s, width),
+            blank(),
+            self.total(s, width),
+            blank(),
+            self.output_map(s, width),
+            blank(),
+        ]
 
 
 class StepFrame:
-    """One window position: patch, kernel slice and products per channel, then the sum."""
+    """One window position, drawn to fit the console width."""
 
-    def __init__(self, problem: Problem, step: Step):
+    def __init__(self, problem: Problem, step: Step, collector: Collector | None = None, view: StepView | None = None):
         self.problem = problem
         self.step = step
+        self.view = view or StepView(problem, collector)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        s = self.step
-        yield Text.assemble(
-            (f"step {s.step + 1} of {self.problem.steps}", "bold"),
-            f"   out[{s.n},{s.k},{s.row},{s.col}]   window corner (top={s.top}, left={s.left}) in the padded input",
-        )
-        channels = Table.grid(padding=(0, 2))
-        row = []
-        for c in range(s.patch.shape[0]):
-            channels.add_column()
-            parts = Group(
-                grid(s.patch[c], f"patch c{c}"),
-                grid(s.kernel[c], f"kernel[{s.k}] c{c}"),
-                grid(s.products[c], f"products c{c}"),
-                Text(f"partial c{c} = {number(s.partials[c])}"),
-            )
-            row.append(parts)
-        channels.add_row(*row)
-        yield channels
-        terms = " + ".join(f"{number(p)}" for p in s.partials)
-        yield Text(f"out[{s.n},{s.k},{s.row},{s.col}] = {terms} + bias {number(s.bias)} = {number(s.value)}", style="bold")
-        yield Text("")
+        # one block, turned into segments here: much faster than one Rich renderable per part
+        yield from vstack(self.view.parts(self.step, options.max_width)).__rich_console__(console, options)

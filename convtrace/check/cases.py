@@ -1,0 +1,140 @@
+"""The battery: small convolutions that each isolate one idea, with their expected outputs.
+
+The numbers are small signed integers (quarters and halves in `mixed_values`)
+from a fixed walk with no symmetry: no kernel equals itself rotated or
+mirrored, no two kernels or channels are alike, so a mistake cannot hide behind
+all-ones data. Every product and sum is exact in float64 (and float32).
+
+Arrays are kept in NCHW; `in_layout` writes them the way the learner stores them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+import numpy as np
+
+from ..fast import conv2d
+
+LAYOUTS = ("NCHW", "NHWC")
+
+
+def pattern(shape: tuple[int, ...], start: int) -> np.ndarray:
+    """Deterministic integers in -4..5 without zeros, shaped `shape` (float64)."""
+    values: list[int] = []
+    state = start
+    while len(values) < math.prod(shape):
+        state = (state * 7919 + 104729) % 9973  # a fixed walk; the primes only avoid short cycles
+        value = state % 10 - 4
+        if value:
+            values.append(value)
+    return np.array(values, dtype=np.float64).reshape(shape)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One convolution to hand to the learner's function.
+
+    images (N, C, H, W), kernels (K, C, kh, kw), bias (K,) or None, all NCHW.
+    padding is an int (zeros on every side) or "full" (k-1 zeros on every side).
+    """
+
+    name: str
+    idea: str  # what this case isolates, in one line
+    images: np.ndarray
+    kernels: np.ndarray
+    bias: np.ndarray | None = None
+    stride: int = 1
+    padding: int | str = 0
+    flip: bool = False
+    calls: int = 1  # 2: the function is called twice in a row and both answers must be right
+
+    @property
+    def kernel_size(self) -> tuple[int, int]:
+        return self.kernels.shape[2], self.kernels.shape[3]
+
+    @property
+    def pad(self) -> tuple[int, int]:
+        """Zeros added on each side of the rows and of the columns: (ph, pw)."""
+        if self.padding == "full":
+            kh, kw = self.kernel_size
+            return kh - 1, kw - 1
+        return self.padding, self.padding
+
+    def output(self, *, kernels=None, bias="case", stride=None, pad=None, flip=None) -> np.ndarray:
+        """(N, K, H', W'): this case computed by the vectorized engine, with any setting changed.
+
+        The changed settings are how `mistakes.py` models a wrong computation.
+        """
+        return conv2d(
+            self.images,
+            self.kernels if kernels is None else kernels,
+            self.bias if isinstance(bias, str) else bias,
+            stride=self.stride if stride is None else stride,
+            padding=self.pad if pad is None else pad,
+            flip=self.flip if flip is None else flip,
+        )
+
+    @cached_property
+    def expected(self) -> np.ndarray:
+        """(N, K, H', W'): the right answer (computed once, read-only)."""
+        out = self.output()
+        out.setflags(write=False)
+        return out
+
+    @cached_property
+    def scale(self) -> float:
+        """The largest sum of |x| * |w| (+ |bias|) over the output: what rounding errors scale with."""
+        bias = None if self.bias is None else np.abs(self.bias)
+        magnitude = conv2d(np.abs(self.images), np.abs(self.kernels), bias, stride=self.stride, padding=self.pad)
+        return float(magnitude.max())
+
+
+def battery(flip: bool = False, with_flip_case: bool = False) -> list[Case]:
+    """Every case, in the order they are run. flip=True grades a true convolution (rotated kernels)."""
+    x, w = pattern, pattern
+    cases = [
+        Case("single_channel", "one image, one channel, one 3x3 kernel",
+             x((1, 1, 5, 5), 1), w((1, 1, 3, 3), 2)),
+        Case("channels", "3 channels, summed in every window",
+             x((1, 3, 5, 5), 3), w((1, 3, 3, 3), 4)),
+        Case("kernels", "3 kernels: one output channel each",
+             x((1, 1, 5, 5), 5), w((3, 1, 3, 3), 6)),
+        Case("batch", "a batch of 3 images: one output each",
+             x((3, 1, 5, 5), 7), w((1, 1, 3, 3), 8)),
+        Case("non_square_input", "a 5x7 image: rows are not columns",
+             x((1, 1, 5, 7), 9), w((1, 1, 3, 3), 10)),
+        Case("rectangular_kernel", "a 2x3 kernel: its own height and width",
+             x((1, 1, 5, 5), 11), w((1, 1, 2, 3), 12)),
+        Case("stride_2", "stride 2 on 8 rows: the floor drops the last",
+             x((1, 1, 8, 7), 13), w((1, 1, 3, 3), 14), stride=2),
+        Case("padding_1", "padding 1: a border of zeros",
+             x((1, 1, 4, 5), 15), w((1, 1, 3, 3), 16), padding=1),
+        Case("full_padding", "'full' padding: k-1 zeros on every side",
+             x((1, 1, 4, 5), 17), w((1, 1, 3, 3), 18), padding="full"),
+        Case("bias", "a bias per kernel, added once per value",
+             x((1, 2, 5, 5), 19), w((2, 2, 3, 3), 20), bias=np.array([1.5, -2.0])),
+        Case("mixed_values", "signed fractions, 2 images, 2 channels, 3 kernels",
+             x((2, 2, 5, 6), 21) / 4, w((3, 2, 3, 3), 22) / 2),
+        Case("repeat_call", "the same call twice: the same answer",
+             x((1, 2, 4, 5), 23), w((2, 2, 3, 3), 24), calls=2),
+    ]
+    cases = [replace(case, flip=flip) for case in cases]
+    if with_flip_case:
+        label = "flip=False: the kernel as written" if flip else "flip=True: the kernel rotated 180 degrees"
+        cases.append(Case("flip", label, x((1, 2, 5, 5), 25), w((2, 2, 3, 3), 26), flip=not flip))
+    return cases
+
+
+CASE_NAMES = tuple(case.name for case in battery(with_flip_case=True))
+
+
+def in_layout(array: np.ndarray, layout: str) -> np.ndarray:
+    """An NCHW-ordered rank-4 array (images, kernels or output) -> the learner's layout."""
+    return np.ascontiguousarray(array.transpose(0, 2, 3, 1)) if layout == "NHWC" else array
+
+
+def other_layout(layout: str) -> str:
+    return "NHWC" if layout == "NCHW" else "NCHW"

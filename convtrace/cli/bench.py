@@ -1,0 +1,84 @@
+"""`convtrace bench`: time the naive loop against the better ways, on the same input."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .options import problem_options
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@problem_options
+@click.option("--dtype", type=click.Choice(("float32", "float64")), default="float32", show_default=True,
+              help="Number type to compute in (CNN layers use float32).")
+@click.option("--repeat", type=click.IntRange(min=1, max=100), default=5, show_default=True, metavar="N",
+              help="Timed runs per method; the table shows their median.")
+@click.option("--budget", type=click.FloatRange(min=0.01), default=2.0, show_default=True, metavar="SECONDS",
+              help="Time per method; the loops stop after it and their time is estimated from the part done.")
+@click.option("--no-torch", is_flag=True, help="Leave PyTorch out even when it is installed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the timings as one JSON object.")
+def bench(source, dtype, repeat, budget, no_torch, as_json):
+    """Time the ways to compute a convolution on FILE (none: a classroom-sized and a layer-sized case).
+
+    \b
+    The naive loop, the per-position loop (every image and kernel at once),
+    im2col + one matrix product, the vectorized engine, and PyTorch when it is
+    installed. Each is checked against the others; the table shows times,
+    speed-ups over the naive loop and GFLOP/s, then a bar chart.
+
+    \b
+    Examples:
+      convtrace bench                        the two built-in cases
+      convtrace bench input.json --dtype float64
+      convtrace bench --repeat 9 --budget 5  steadier numbers on a busy machine
+      convtrace bench --json                 timings for scripts
+    """
+    from ..bench import METHODS, Case, default_cases, machine, run_case
+
+    if source.file is None:
+        cases = default_cases(dtype, source.overrides)
+    else:
+        cases = [Case(source.file if source.file != "-" else "standard input", source.load(), dtype)]
+    methods = tuple(m for m in METHODS if not (no_torch and m == "torch"))
+    if as_json:
+        results = [run_case(case, methods, repeat, budget) for case in cases]
+        click.echo(json.dumps(_record(results, machine())))
+        return
+
+    from rich.console import Console
+
+    from ..render.bench import BenchView, MethodsLegend
+
+    console = Console(highlight=False)
+    for case in cases:
+        if console.is_terminal:
+            with console.status(f"timing {case.name} ...") as status:
+                result = run_case(case, methods, repeat, budget,
+                                  on_method=lambda m: status.update(f"timing {case.name}: {m} ..."))
+        else:
+            result = run_case(case, methods, repeat, budget)
+        console.print(BenchView(result))
+    console.print(MethodsLegend(methods, machine()))
+
+
+def _record(results, machine_info: dict) -> dict:
+    """Timings as plain data: per case, per method (seconds, runs, estimated, speedup, gflops, agreement)."""
+    cases = []
+    for r in results:
+        p = r.case.problem
+        methods = {}
+        for t in r.timings:
+            methods[t.method] = {
+                "seconds": t.seconds, "runs": t.runs, "estimated": t.estimated, "done": t.done,
+                "speedup_vs_naive": r.speedup(t), "gflops": r.gflops(t),
+                "max_error": t.max_error, "agrees": t.agrees, "note": t.note,
+            }
+        cases.append({
+            "name": r.case.name, "dtype": r.case.dtype,
+            "input_shape": list(p.input_shape), "kernel_shape": list(p.kernel_shape),
+            "output_shape": list(p.output_shape), "flops": r.case.flops, "tolerance": r.tolerance,
+            "methods": methods,
+        })
+    return {"machine": machine_info, "cases": cases}

@@ -1,0 +1,72 @@
+"""`convtrace check FILE.py:FUNCTION`: grade a learner's own conv2d and name the mistake."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+CASES_HELP = ("single_channel, channels, kernels, batch, non_square_input, rectangular_kernel, stride_2, "
+              "padding_1, full_padding, bias, mixed_values, repeat_call, flip")
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("target", metavar="FILE.py:FUNCTION")
+@click.option("--layout", type=click.Choice(("NCHW", "NHWC"), case_sensitive=False), default="NCHW",
+              show_default=True, help="How your function stores arrays: NHWC is images (N, H, W, C), "
+                                      "kernels (K, kh, kw, C), output (N, H', W', K).")
+@click.option("--flip/--no-flip", default=False, show_default=True,
+              help="Grade a true convolution (kernel rotated 180 degrees, like scipy.signal.convolve2d) "
+                   "instead of the cross-correlation a CNN layer computes.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
+              metavar="SECONDS", help="Stop a call (or the import of FILE) that runs longer than this.")
+@click.option("--case", "cases", multiple=True, metavar="NAME",
+              help=f"Run only this case (repeatable): {CASES_HELP}.")
+@click.option("--strict", is_flag=True, help="Count skipped cases as failures (the function must accept "
+                                             "stride=, padding=, bias=).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+def check(target, layout, flip, timeout, cases, strict, as_json):
+    """Grade your own convolution function: run it on small cases, name the mistake.
+
+    \b
+    FILE.py:FUNCTION is called as FUNCTION(images, kernels, ...) with
+      images   numpy float64 (N, C, H, W)     kernels (K, C, kh, kw)
+    and must return a numpy array (N, K, H', W'), the cross-correlation a CNN
+    layer computes. stride=, padding= (an int), mode= ("valid"/"full"), bias=
+    (shape (K,)) and flip= are passed by keyword, only when the signature names
+    them; a case the function cannot express is skipped, with the reason. E.g.
+    \b
+      def conv2d(images, kernels, stride=1, padding=0): ...
+    \b
+    Your code runs in a separate Python process; prints are captured, tracebacks
+    are trimmed to your file, and each call is stopped after --timeout seconds.
+    A wrong answer is compared with known mistakes (hard-coded 3x3 window,
+    stride missing from the slice, rotated kernel, NCHW/NHWC mixed up, N and K
+    swapped, 'full' padding of k, float division in the size, bias ignored,
+    += into np.empty or a reused array, ...) and the one that explains it
+    exactly is named.
+    \b
+    Exit 0 when no case fails or errs; 1 when one does, or when FILE cannot be
+    imported or has no FUNCTION; 2 for a wrong command line (missing file, no
+    :FUNCTION).
+    \b
+    Examples:
+      convtrace check student.py:conv2d
+      convtrace check student.py:conv2d --case stride_2
+      convtrace check student.py:conv2d --layout NHWC --timeout 2
+      convtrace check student.py:conv2d --json > report.json
+    """
+    from ..check.runner import run_check
+
+    report = run_check(target, layout=layout.upper(), flip=flip, timeout=timeout, cases=cases, strict=strict)
+    if as_json:
+        from ..check.report import report_record
+
+        click.echo(json.dumps(report_record(report)))
+    else:
+        from rich.console import Console
+
+        from ..render.check import CheckReport
+
+        Console().print(CheckReport(report))
+    raise click.exceptions.Exit(report.exit_code)

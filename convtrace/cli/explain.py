@@ -1,0 +1,98 @@
+"""`convtrace explain`: what a padding mode does, with the formulas, the windows and other libraries' spelling."""
+
+from __future__ import annotations
+
+import click
+
+from .options import parse_step_pair
+
+MODES = ("valid", "same", "full", "strided", "dilated")
+MAX_SIZE = 64  # explain draws every cell; larger sizes belong to `run`
+
+
+def parse_size(option: str):
+    """A callback for --input-size/--kernel-size: '5' -> (5, 5), '5x7' -> (5, 7)."""
+
+    def callback(ctx, param, value):
+        if value is None:
+            return None
+        parts = str(value).lower().replace(",", "x").split("x")
+        try:
+            numbers = [int(p) for p in parts]
+        except ValueError:
+            raise click.BadParameter(f"{value!r} is not a size; write H or HxW, e.g. 5 or 5x7", param_hint=option) from None
+        if len(numbers) not in (1, 2):
+            raise click.BadParameter(f"{value!r} has {len(numbers)} numbers; write H or HxW, e.g. 5 or 5x7", param_hint=option)
+        if min(numbers) < 1:
+            raise click.BadParameter(f"{value!r}: every size must be at least 1", param_hint=option)
+        if max(numbers) > MAX_SIZE:
+            raise click.BadParameter(f"{value!r}: explain draws every cell, so sizes stop at {MAX_SIZE}", param_hint=option)
+        return (numbers[0], numbers[0]) if len(numbers) == 1 else (numbers[0], numbers[1])
+
+    return callback
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("file", required=False, metavar="[FILE|-]")
+@click.option("--mode", type=click.Choice(MODES), default=None,
+              help="The mode to explain; without it, a table of all of them.")
+@click.option("--input-size", callback=parse_size("--input-size"), metavar="H[xW]",
+              help="Input size when there is no FILE (default 5x5).")
+@click.option("--kernel-size", callback=parse_size("--kernel-size"), metavar="kh[xkw]",
+              help="Kernel size when there is no FILE (default 3x3).")
+@click.option("--stride", default=None, callback=parse_step_pair("--stride"), metavar="S|SH,SW",
+              help="Step between windows (strided: 2 unless given).")
+@click.option("--dilation", default=None, callback=parse_step_pair("--dilation"), metavar="D|DH,DW",
+              help="Spacing of kernel taps, 1 = no gaps (dilated: 2 unless given).")
+@click.option("--flip", is_flag=True, default=False,
+              help="Also show convolution (kernel rotated) next to cross-correlation.")
+def explain(file, mode, input_size, kernel_size, stride, dilation, flip):
+    """Explain a padding mode: its purpose, formulas with your numbers, the windows, other libraries.
+
+    Sizes come from FILE (a JSON document; - reads stdin) or from --input-size and
+    --kernel-size; with neither, a 5x5 input and a 3x3 kernel.
+
+    \b
+    Examples:
+      convtrace explain                              every mode, side by side
+      convtrace explain --mode full                  why full pads d*(k-1)
+      convtrace explain --mode same --kernel-size 2  where libraries put the extra row
+      convtrace explain --mode strided --input-size 6
+      convtrace explain --mode valid --flip input.json
+    """
+    from rich.console import Console
+
+    from .. import explain as model
+    from ..render.explain import ExplainView, OverviewView
+
+    example, stride, dilation, flip = _example(file, mode, input_size, kernel_size, stride, dilation, flip)
+    console = Console()
+    if mode is None:
+        console.print(OverviewView(model.overview(example, stride, dilation, flip)))
+        return
+    settings = model.settings_for(mode, stride, dilation)
+    console.print(ExplainView(model.explain(settings, example, flip)))
+
+
+def _example(file, mode, input_size, kernel_size, stride, dilation, flip):
+    """The data to explain on (FILE's first channel, or a ramp) and the stride, dilation and flip to use."""
+    from .. import explain as model
+    from ..compare import load_arrays
+    from ..errors import UsageError
+
+    if file is not None:
+        if input_size or kernel_size:
+            raise UsageError("--input-size and --kernel-size are for when there is no FILE; the file has its own shapes")
+        problem, name = load_arrays(file, {})
+        # the document's own stride/dilation count unless the command line gives one;
+        # a 1 there does not stop 'strided'/'dilated' from showing their default of 2
+        if stride is None and problem.geometry.stride != (1, 1):
+            stride = problem.geometry.stride
+        if dilation is None and problem.geometry.dilation != (1, 1):
+            dilation = problem.geometry.dilation
+        return model.problem_example(problem, name), stride, dilation, flip or problem.flip
+    kernel = kernel_size or model.DEFAULT_KERNEL
+    if input_size is None:
+        dil = model.settings_for(mode or "valid", stride, dilation).dilation
+        input_size = model.default_input_size(kernel, dil)
+    return model.ramp_example(input_size, kernel), stride, dilation, flip

@@ -1,0 +1,130 @@
+"""`convtrace grad`: the backward pass, each gradient traced as a sliding-window operation."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .options import problem_options
+
+FORMATS = ("rich", "plain", "jsonl")
+GRADIENTS = ("images", "kernels", "bias")
+FRAME_CAP = 30  # cells of each gradient the rich view draws unless --limit says otherwise
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@problem_options
+@click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
+              help=f"Show at most N cells of each gradient (the preparation and result are always shown; "
+                   f"the rich view draws {FRAME_CAP} by default).")
+@click.option("--only", type=click.Choice(GRADIENTS), default=None,
+              help="Trace one gradient only.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the output and the gradients as one JSON object.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="rich", show_default=True,
+              help="rich: a frame per step; plain: a line per step; jsonl: a JSON object per step.")
+def grad(source, limit, only, as_json, fmt):
+    """Trace the gradients of FILE's convolution: dL/dimages, dL/dkernels, dL/dbias.
+
+    The gradient arriving at the output is the document's grad_output (shaped
+    like the output), or all ones. dL/dimages is shown as a 'full'
+    cross-correlation of the stride-spread gradient with the dilation-spread
+    kernel rotated 180 degrees; dL/dkernels as a valid cross-correlation of the
+    padded input with the gradient; dL/dbias as a sum.
+
+    \b
+    Examples:
+      convtrace grad                              the built-in example
+      convtrace grad input.json --json            output and gradients as JSON
+      convtrace grad input.json --stride 2 --only images --limit 3
+      convtrace grad input.json --format jsonl | head
+    """
+    problem = source.load()
+    if only == "bias" and problem.bias is None:
+        from ..errors import UsageError
+
+        raise UsageError("--only bias: the document has no 'bias', so there is no dL/dbias; add a bias or choose images or kernels")
+    if as_json:
+        from ..grad import gradients
+        from ..render.grad import grad_result_record
+
+        click.echo(json.dumps(grad_result_record(problem, gradients(problem))))
+        return
+    from ..grad_trace import explain, trace_gradients
+
+    which = (only,) if only else GRADIENTS
+    capped = fmt == "rich" and limit is None
+    events = _limited(trace_gradients(problem, which), FRAME_CAP if capped else limit)
+    parts = [part for part in explain(problem) if part.grad in which]
+    if fmt == "jsonl":
+        from ..render.grad import event_record
+
+        dumps = json.JSONEncoder(separators=(", ", ": ")).encode
+        _write_lines((dumps(event_record(e)) for e in events if not isinstance(e, Skipped)))
+    elif fmt == "plain":
+        from ..render.grad import plain_explanation, plain_line
+
+        lines = (e.text if isinstance(e, Skipped) else plain_line(e) for e in events)
+        _write_lines(lines)
+        _write_lines(plain_explanation(part) for part in parts)
+    else:
+        _print_frames(problem, events, parts, capped)
+
+
+class Skipped:
+    """Stands for the cells --limit left out of one gradient."""
+
+    def __init__(self, grad: str, count: int):
+        self.grad, self.count = grad, count
+        self.text = f"... {count} more {grad} cell(s) not shown (--limit)"
+
+
+def _limited(events, limit):
+    """Pass every preparation and result, and at most `limit` cells of each gradient."""
+    shown: dict[str, int] = {}
+    skipped = 0
+    for event in events:
+        if event.event == "cell":
+            shown[event.grad] = shown.get(event.grad, 0) + 1
+            if limit is not None and shown[event.grad] > limit:
+                skipped += 1
+                continue
+        elif skipped:
+            yield Skipped(event.grad, skipped)
+            skipped = 0
+        yield event
+
+
+def _write_lines(lines) -> None:
+    """One line per item, written in batches (fast for long traces)."""
+    out = sys.stdout
+    batch = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= 256:
+            out.write("\n".join(batch) + "\n")
+            batch.clear()
+    if batch:
+        out.write("\n".join(batch) + "\n")
+    out.flush()
+
+
+def _print_frames(problem, events, parts, capped: bool) -> None:
+    from rich.console import Console
+    from rich.rule import Rule
+
+    from ..render.grad import ExplanationFrame, GradHeader, GradView, SkippedNote
+
+    console = Console(highlight=False)
+    console.print(GradHeader(problem, problem.grad_output is not None))
+    view = GradView(problem)
+    for event in events:
+        if isinstance(event, Skipped):
+            console.print(SkippedNote(event.grad, event.count, FRAME_CAP if capped else None))
+        else:
+            console.print(view.frame(event))
+    console.print(Rule("What each gradient is"))
+    for part in parts:
+        console.print(ExplanationFrame(part))

@@ -1,0 +1,246 @@
+"""`convtrace lesson`: list, show and run the numbered lessons (with a quiz), or a teacher's own folder."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+dir_option = click.option(
+    "--dir", "folder", envvar="CONVTRACE_LESSONS", default=None, metavar="FOLDER",
+    help="Read lessons from FOLDER (same format as the shipped ones) instead; also $CONVTRACE_LESSONS.",
+)
+lesson_argument = click.argument("lesson_key", metavar="N")
+
+
+@click.group(context_settings=CONTEXT)
+def lesson() -> None:
+    """Numbered lessons, from one channel to backprop: read them, run them, take the quiz.
+
+    \b
+    Examples:
+      convtrace lesson list                      number, title, one line each
+      convtrace lesson show 1                    read lesson 1
+      convtrace lesson run 1                     narration and trace, pausing between parts
+      convtrace lesson run 5 --quiz              predict the shape and a value first
+      convtrace lesson run 5 --answer-shape 1,1,3,5 --answer-value 45
+      convtrace lesson run 1 --dir my-lessons    a teacher's own lessons
+      convtrace lesson verify --dir my-lessons   check their stated numbers and commands
+    """
+
+
+@lesson.command("list", context_settings=CONTEXT)
+@dir_option
+def list_lessons(folder) -> None:
+    """One lesson a line: number, title, what it is about."""
+    from ..lessons import find_lessons
+
+    for item in find_lessons(folder):
+        click.echo(f"{item.number:<2}  {item.title}: {item.summary}")
+
+
+@lesson.command(context_settings=CONTEXT)
+@lesson_argument
+@dir_option
+def show(lesson_key, folder) -> None:
+    """Read lesson N (rendered markdown)."""
+    from rich.console import Console
+
+    from ..lessons import get_lesson
+    from ..render.lesson import LessonHeader, lesson_markdown
+
+    item = get_lesson(lesson_key, folder)
+    console = Console()
+    console.print(LessonHeader(item))
+    console.print(lesson_markdown(item.markdown))
+
+
+@lesson.command(context_settings=CONTEXT)
+@lesson_argument
+@dir_option
+def path(lesson_key, folder) -> None:
+    """Print lesson N's folder (its input documents are there): cd "$(convtrace lesson path 1)"."""
+    from ..lessons import get_lesson
+
+    click.echo(str(get_lesson(lesson_key, folder).folder))
+
+
+@lesson.command(context_settings=CONTEXT)
+@lesson_argument
+@dir_option
+@click.option("--quiz", is_flag=True, help="Predict the output shape and one value before the answer is shown.")
+@click.option("--answer-shape", default=None, metavar="SHAPE",
+              help="The shape prediction for scripted use, e.g. 1,1,3,3 (implies --quiz).")
+@click.option("--answer-value", default=None, metavar="VALUE",
+              help="The value prediction for scripted use, e.g. 12 (implies --quiz).")
+@click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Show at most N window positions of the trace.")
+@click.option("--no-pause", is_flag=True, help="Do not wait for Enter between parts (never waits when piped).")
+def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause) -> None:
+    """Run lesson N: its narration, interleaved with the trace of its input.
+
+    In a terminal it waits for Enter between parts (q quits); piped, it never waits.
+    """
+    from rich.console import Console
+
+    from ..lessons import get_lesson, parse_trace_setting
+    from ..render.lesson import LessonHeader, TraceIntro, lesson_markdown, play_trace
+
+    item = get_lesson(lesson_key, folder)
+    problem = item.load_problem() if item.input_path is not None else None
+    quiz = quiz or answer_shape is not None or answer_value is not None
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    console = Console()
+    console.print(LessonHeader(item))
+    for number, part in enumerate(plan_parts(item, quiz and problem is not None, problem is not None)):
+        if number and interactive and not no_pause and not _pause(console):
+            break
+        for kind, section in part:
+            if kind == "text":
+                console.print(lesson_markdown(section.markdown))
+                console.print()
+            elif kind == "quiz":
+                _quiz(console, item, problem, answer_shape, answer_value, interactive)
+            else:
+                chosen = parse_trace_setting(item.settings.get("trace"), problem.steps)
+                chosen = set(chosen[:limit] if limit is not None else chosen)
+                console.print(TraceIntro(problem, len(chosen)))
+                play_trace(problem, chosen, console)
+
+
+def plan_parts(item, with_quiz: bool, with_trace: bool) -> list[list[tuple[str, object]]]:
+    """The lesson cut into parts: each section, the quiz after 'Predict', the trace after 'What to look at'.
+
+    Without a 'What to look at' section the trace comes just before the 'Answer'
+    (or at the end); without a 'Predict' section the quiz comes before the trace.
+    """
+    parts: list[list[tuple[str, object]]] = [[("text", s)] for s in item.sections]
+    kinds = [s.kind for s in item.sections]
+    if len(parts) > 1 and kinds[0] == "intro":  # the title goes with the first part, not alone
+        parts[1:2] = [parts[0] + parts[1]]
+        del parts[0]
+        kinds = kinds[1:]
+    if with_trace:
+        if "trace" in kinds:
+            parts[kinds.index("trace")].append(("trace", None))
+        else:
+            at = kinds.index("answer") if "answer" in kinds else len(parts)
+            parts.insert(at, [("trace", None)])
+            kinds.insert(at, "the trace alone")
+    if with_quiz:
+        if "predict" in kinds:
+            parts[kinds.index("predict")].append(("quiz", None))
+        else:
+            at = next(i for i, part in enumerate(parts) if any(kind == "trace" for kind, _ in part))
+            parts[at].insert(0, ("quiz", None))
+    return parts
+
+
+def _pause(console) -> bool:
+    """Wait for Enter; False when the learner types q (or input ends)."""
+    try:
+        answer = console.input("[dim]Enter: next part, q: quit [/dim]")
+    except EOFError:
+        return False
+    return answer.strip().lower() not in ("q", "quit")
+
+
+def _quiz(console, item, problem, answer_shape, answer_value, interactive) -> None:
+    """Ask (or take from the options) the shape and one value, then say right or wrong, and why."""
+    from ..quiz import default_cell, grade_shape, grade_value, output_axes, parse_cell, parse_shape, parse_value
+    from ..render.lesson import VerdictView
+
+    cell_spec = item.settings.get("quiz")
+    cell = parse_cell(cell_spec, problem) if cell_spec else default_cell(problem)
+    label = f"out[{','.join(map(str, cell))}]"
+    names = ", ".join(output_axes(problem))
+    console.print("[bold]Quiz[/bold]: predict before you look.")
+    shape = answer_shape if answer_shape is not None else _ask(f"The output shape ({names})", parse_shape, interactive)
+    value = answer_value if answer_value is not None else _ask(f"The value of {label}", parse_value, interactive)
+    for given, grade in ((shape, lambda text: grade_shape(problem, text)), (value, lambda text: grade_value(problem, cell, text))):
+        if given is None:
+            console.print("No answer given; the answer follows.")
+            continue
+        console.print(VerdictView(grade(given)))
+    console.print()
+
+
+def _ask(question: str, parse, interactive: bool) -> str | None:
+    """click.prompt that re-asks until `parse` accepts the text; None when piped input ends."""
+    from ..errors import UsageError
+
+    def check(text: str) -> str:
+        try:
+            parse(text)
+        except UsageError as err:
+            raise click.BadParameter(str(err)) from None
+        return text
+
+    try:
+        return click.prompt(question, value_proc=check)
+    except click.Abort:
+        if interactive:  # Ctrl-C (or Ctrl-D) at the keyboard: stop, as everywhere else (exit 130)
+            raise KeyboardInterrupt from None
+        click.echo()
+        return None
+
+
+@lesson.command(context_settings=CONTEXT)
+@click.argument("lesson_key", metavar="[N]", required=False)
+@dir_option
+@click.option("--no-commands", is_flag=True, help="Check the numbers only; do not run the lessons' commands.")
+def verify(lesson_key, folder, no_commands) -> None:
+    """Check that every number a lesson states equals the engine's, and that its commands run.
+
+    Exits 1 when anything disagrees. Teachers: run it on your own --dir.
+    """
+    from ..facts import check_lesson
+    from ..lessons import find_lessons, get_lesson
+
+    items = [get_lesson(lesson_key, folder)] if lesson_key else find_lessons(folder)
+    failed = 0
+    for item in items:
+        problems = [str(f) for f in check_lesson(item)]
+        if not no_commands:
+            problems += run_shown_commands(item)
+        failed += bool(problems)
+        status = "ok" if not problems else f"{len(problems)} problem{'s' * (len(problems) != 1)}"
+        click.echo(f"lesson {item.number}: {status}")
+        for problem in problems:
+            click.echo(f"  {problem}")
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+def run_shown_commands(item) -> list[str]:
+    """Run each `convtrace ...` command the lesson shows, from its folder; the output it shows must appear."""
+    import re
+
+    from click.testing import CliRunner
+
+    from . import cli
+
+    problems = []
+    here = os.getcwd()
+    try:
+        os.chdir(item.folder)
+        for command in item.commands():
+            result = CliRunner().invoke(cli, list(command.args), env={"COLUMNS": "100", "NO_COLOR": "1"})
+            output = " ".join(result.output.split())
+            expects_error = any(line.startswith("Error:") for line in command.shown_output)
+            if (result.exit_code != 0) != expects_error:
+                last = (result.output.strip().splitlines() or [""])[-1]
+                problems.append(f"`{command.line}` exited {result.exit_code}: {last}")
+                continue
+            for line in command.shown_output:
+                if line != "..." and " ".join(line.split()) not in output:
+                    problems.append(f"`{command.line}` did not print {line!r}")
+                    break
+            if re.search(r"Traceback", result.output):
+                problems.append(f"`{command.line}` printed a traceback")
+    finally:
+        os.chdir(here)
+    return problems

@@ -1,0 +1,75 @@
+"""Rich view of `convtrace compare`: a table of the runs and their output maps side by side. Nothing here computes."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.table import Table
+from rich.text import Text
+
+from ..compare import Comparison
+from ..explain import MAP_LIMIT
+from .explain import map_table, side_by_side
+
+
+class CompareView:
+    """Runs of one problem: mode, stride, padding per side, output shape, formula; then one map per run."""
+
+    def __init__(self, comparison: Comparison, image: int = 0, kernel: int = 0):
+        self.c = comparison
+        self.image = image
+        self.kernel = kernel
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        p = self.c.problem
+        n, ch, h, w = p.input_shape
+        k, _, kh, kw = p.kernel_shape
+        dh, dw = p.geometry.dilation
+        yield Text.assemble(
+            ("convtrace compare", "bold"),
+            f": images {n}x{ch}x{h}x{w}, kernels {k}x{ch}x{kh}x{kw} (NCHW), dilation "
+            f"{dh if dh == dw else f'{dh},{dw}'}{', flip' if p.flip else ''}",
+        )
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1), header_style="bold")
+        for name, justify in (("mode", "left"), ("stride", "right"), ("padding t,b,l,r", "left"),
+                              ("output N,K,H',W'", "right"), ("floor drops rows,cols", "right")):
+            table.add_column(name, justify=justify)
+        for r in self.c.runs:
+            if r.error:
+                table.add_row(r.mode, str(r.stride), "-", "none", "-")
+                continue
+            (top, bottom), (left, right) = r.geometry.padding
+            table.add_row(r.mode, str(r.stride), f"{top},{bottom},{left},{right}",
+                          ",".join(map(str, r.output.shape)),
+                          f"{r.geometry.rows.dropped},{r.geometry.cols.dropped}")
+        yield table
+        yield Text("")
+        yield Text("Output size per run:")
+        for r in self.c.runs:
+            label = f"  {r.mode:<5} s={r.stride}  "
+            if r.error:
+                yield Text(label + r.error)
+                continue
+            for line in r.formulas:
+                yield Text(label + line)
+                label = " " * len(label)
+
+        maps, skipped = [], []
+        for r in self.c.runs:
+            if r.error:
+                continue
+            h_out, w_out = r.output.shape[2:]
+            title = f"{r.mode} s={r.stride}"
+            if max(h_out, w_out) > MAP_LIMIT:  # too many numbers to read; --json has them
+                skipped.append(title)
+                continue
+            maps.append(map_table(r.output[self.image, self.kernel], title, r.touches_padding))
+        yield Text("")
+        yield Text(f"Output maps of image {self.image}, kernel {self.kernel} "
+                   f"(* = the window reads padding zeros, so the value depends on the mode):")
+        yield from side_by_side(maps, console, options)
+        if skipped:
+            yield Text(f"Not printed, too large: {'; '.join(skipped)}. --json has every value.")
+        yield Text("Unmarked values come from windows entirely inside the input: such a window gives the "
+                   "same number in every mode, only its place in the map moves (and a stride skips some).",
+                   style="dim")

@@ -1,0 +1,320 @@
+"""Rich views of `convtrace explain`: a mode's explanation and the overview. Nothing here computes.
+
+Every number and formula comes from convtrace.explain. Marks read without
+colour: the window's taps are in [brackets], padding is '.', cells no window
+reaches are '-', and map values that differ carry a '*'.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rich import box
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.measure import Measurement
+from rich.padding import Padding
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from ..explain import Diagram, EvenKernel, Explanation, FlipNote, FullNote, Overview, Spelling
+from .plain import number
+
+SYMBOL = {"pad": ".", "data": "x", "dropped": "-"}
+STYLE = {"pad": "dim", "data": "", "dropped": "dim"}
+TAP_STYLE = "bold reverse"
+CODE_STYLE = "cyan"
+
+
+def heading(title: str) -> Group:
+    """A blank line, then a rule with the section's title."""
+    return Group(Text(""), Rule(Text(title, style="bold"), align="left", characters="-"))
+
+
+class Titled:
+    """A renderable under a bold one-line title; side_by_side names it when it is too wide to show."""
+
+    def __init__(self, title: str, body):
+        self.title = title
+        self.body = body
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text(self.title, style="bold", no_wrap=True)
+        yield self.body
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        body = Measurement.get(console, options, self.body)
+        return Measurement(max(body.minimum, len(self.title)), max(body.maximum, len(self.title)))
+
+
+def map_table(values: np.ndarray, title: str, marks: np.ndarray | None = None) -> Titled:
+    """A 2-D array as a titled, boxed grid; values whose mark is set get a '*' (and bold)."""
+    table = Table(show_header=False, box=box.SQUARE, padding=(0, 1))
+    for _ in range(values.shape[1]):
+        table.add_column(justify="right")
+    for i, row in enumerate(values):
+        cells = []
+        for j, value in enumerate(row):
+            if marks is None:
+                cells.append(Text(number(value)))
+            elif marks[i, j]:
+                cells.append(Text(number(value) + "*", style="bold"))
+            else:
+                cells.append(Text(number(value) + " "))
+        table.add_row(*cells)
+    return Titled(title, table)
+
+
+def side_by_side(items: list, console: Console, options: ConsoleOptions, gap: int = 2,
+                 indent: int = 2) -> RenderResult:
+    """Lay titled renderables out left to right, wrapping to a new line when the next would not fit.
+
+    One too wide for the terminal on its own is named instead of drawn squeezed.
+    """
+    width = options.max_width - indent
+    line, used = [], 0
+    for item in items:
+        need = Measurement.get(console, options.update_width(10_000), item).maximum
+        if need > width:
+            yield indent_text(f"({item.title}: needs {need} columns, the terminal has {width}; "
+                              f"widen it to see this)", indent=indent)
+            continue
+        if line and used + gap + need > width:
+            yield Padding(_row(line, gap), (0, 0, 0, indent), expand=False)
+            line, used = [], 0
+        used += need + (gap if line else 0)
+        line.append(item)
+    if line:
+        yield Padding(_row(line, gap), (0, 0, 0, indent), expand=False)
+
+
+def _row(items: list, gap: int) -> Table:
+    grid = Table.grid(padding=(0, gap))
+    for _ in items:
+        grid.add_column(vertical="top")
+    grid.add_row(*items)
+    return grid
+
+
+def code_lines(spelling_code, indent: str = "    ", style: str = CODE_STYLE) -> Text:
+    return Text("\n".join(indent + line for line in spelling_code), style=style)
+
+
+def spelling_block(spellings: tuple[Spelling, ...]) -> RenderResult:
+    for s in spellings:
+        yield Text.assemble((f"  {s.library:<11}", "bold"), s.shapes)
+        yield code_lines(s.code)
+        for note in s.notes:
+            yield indent_text(f"- {note}", indent=4)
+
+
+def indent_text(text: str, indent: int = 2, style: str = "") -> Padding:
+    """A paragraph whose wrapped lines keep the indent."""
+    return Padding(Text(text, style=style), (0, 0, 0, indent), expand=False)
+
+
+def labelled(pairs, indent: int = 2) -> Padding:
+    """Label / text lines; wrapped text stays in its column."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for label, text in pairs:
+        grid.add_row(label, text)
+    return Padding(grid, (0, 0, 0, indent), expand=False)
+
+
+# ----------------------------------------------------------------------------- the diagram
+
+
+def grid_text(d: Diagram, taps: frozenset) -> Text:
+    """The padded input with the given taps in [brackets]; column and row labels in input coordinates."""
+    width = max(len(str(v)) for v in d.row_labels)
+    text = Text(" " * (width + 1))
+    text.append("".join(f"{c:^3}" for c in d.col_labels), style="dim")
+    for r, kinds in enumerate(d.kinds):
+        text.append("\n")
+        text.append(f"{d.row_labels[r]:>{width}} ", style="dim")
+        for c, kind in enumerate(kinds):
+            symbol = SYMBOL[kind]
+            if (r, c) in taps:
+                text.append(f"[{symbol}]", style=TAP_STYLE)
+            else:
+                text.append(f" {symbol} ", style=STYLE[kind])
+    return text
+
+
+class DiagramView:
+    """The first and last windows on the padded input, side by side when they fit."""
+
+    def __init__(self, diagram: Diagram):
+        self.diagram = diagram
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        d = self.diagram
+        first = Titled(f"first window: {d.first_name}", grid_text(d, d.first))
+        last = Titled(f"last window: {d.last_name}", grid_text(d, d.last))
+        yield from side_by_side([first, last], console, options, gap=4)
+
+
+# ----------------------------------------------------------------------------- sections
+
+
+def even_section(even: EvenKernel, console: Console, options: ConsoleOptions) -> RenderResult:
+    yield heading("An odd total padding: where the extra row or column goes")
+    for line in even.totals:
+        yield indent_text(line)
+    if not even.placements:
+        for note in even.notes:
+            yield indent_text(note)
+        return
+    for i, p in enumerate(even.placements, 1):
+        (top, bottom), (left, right) = p.padding
+        yield Padding(Text(f"{i}. {p.who}", style="bold"), (0, 0, 0, 2), expand=False)
+        yield Text(f"       extra at the {p.extra}: top {top}, bottom {bottom}, left {left}, right {right}")
+        yield code_lines(p.code, indent="       ", style="" if p.words else CODE_STYLE)
+    maps = []
+    for members, first in even.groups:
+        p = even.placements[first]
+        if p.output is not None:
+            title = f"{', '.join(map(str, members))}: {p.extra}"
+            maps.append(map_table(p.output, title, p.differs))
+    if maps:
+        yield indent_text("On the example (* = differs from 1):")
+        yield from side_by_side(maps, console, options)
+    for note in even.notes:
+        yield indent_text(note)
+
+
+def full_section(full: FullNote, console: Console, options: ConsoleOptions) -> RenderResult:
+    yield heading("Why full pads d*(k-1), not k")
+    for line in (*full.why, *full.wrong):
+        yield indent_text(line)
+    yield heading("Full and the backward pass")
+    for line in full.gradient:
+        yield indent_text(line)
+    if full.grad_input is not None:
+        h, w = full.grad_output_shape
+        yield indent_text(f"With dL/dout = 1 everywhere ({h}x{w}), dL/dx on the example is:")
+        yield from side_by_side([map_table(full.grad_input, "dL/dx")], console, options)
+
+
+def flip_section(flip: FlipNote, console: Console, options: ConsoleOptions) -> RenderResult:
+    yield heading("--flip: convolution vs cross-correlation")
+    yield indent_text("Convolution (the mathematical one) rotates the kernel 180 degrees before sliding it; "
+                      "cross-correlation slides it as it is.")
+    yield from side_by_side([map_table(flip.kernel, "w"), map_table(flip.rotated, "w rotated 180")], console, options)
+    if flip.correlation is not None:
+        yield indent_text(f"Both on the example, {flip.mode} padding (* = the two differ):")
+        yield from side_by_side([
+            map_table(flip.correlation, "cross-correlation", flip.differs),
+            map_table(flip.convolution, "convolution", flip.differs),
+        ], console, options)
+    yield indent_text("True convolution in each library:")
+    yield from spelling_block(flip.code)
+    for note in flip.notes:
+        yield indent_text(note)
+
+
+def corner_list(values: tuple[int, ...], limit: int = 16) -> str:
+    if len(values) <= limit:
+        return ", ".join(map(str, values))
+    head = ", ".join(map(str, values[: limit - 2]))
+    return f"{head}, ..., {values[-1]} ({len(values)} in all)"
+
+
+class ExplainView:
+    """`convtrace explain --mode MODE`."""
+
+    def __init__(self, explanation: Explanation):
+        self.e = explanation
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        e = self.e
+        g = e.geometry
+        (h, w), (kh, kw) = g.input_size, g.kernel_size
+        yield Text.assemble(
+            (f"convtrace explain --mode {e.settings.mode}", "bold"),
+            f": input {h}x{w}, kernel {kh}x{kw}, stride {_pair(g.stride)}, dilation {_pair(g.dilation)}",
+        )
+        yield indent_text(f"numbers from {e.example.source}", style="dim")
+        yield heading("What it is for")
+        yield indent_text(e.purpose)
+
+        yield heading("Padding")
+        (top, bottom), (left, right) = g.padding
+        yield labelled([(story.what, story.padding_rule) for story in (e.rows, e.cols)])
+        yield indent_text(f"-> top {top}, bottom {bottom}, left {left}, right {right}; "
+                          f"padded input {g.rows.padded}x{g.cols.padded}")
+
+        yield heading("Output size")
+        if g.dilation != (1, 1):
+            yield labelled([(story.what, story.span) for story in (e.rows, e.cols)])
+        for story in (e.rows, e.cols):
+            yield indent_text(story.out_steps)
+        for story in (e.rows, e.cols):
+            if story.dropped:
+                yield indent_text(f"{story.what}: {story.dropped}", style="bold")
+        yield indent_text(f"-> output {g.rows.out}x{g.cols.out}: {g.positions} window positions")
+
+        yield heading("The padded input")
+        if e.diagram is None:
+            yield indent_text("(too large to draw)")
+        else:
+            yield indent_text(". zero padding   x input   - input no window reaches   [ ] read by the window")
+            yield DiagramView(e.diagram)
+        if top or left:
+            where = (f"Window corners (top, left), in input coordinates; in the padded input "
+                     f"add {top} to rows and {left} to columns:")
+        else:
+            where = "Window corners (top, left):"
+        yield indent_text(where)
+        yield labelled([(story.what, corner_list(story.corners_input)) for story in (e.rows, e.cols)], indent=4)
+
+        yield heading("The same call elsewhere")
+        yield from spelling_block(e.spellings)
+
+        if e.even is not None:
+            yield from even_section(e.even, console, options)
+        if e.odd_same:
+            yield heading("Even kernels")
+            yield indent_text(e.odd_same)
+        if e.full is not None:
+            yield from full_section(e.full, console, options)
+        if e.flip is not None:
+            yield from flip_section(e.flip, console, options)
+
+
+def _pair(values: tuple[int, int]) -> str:
+    return str(values[0]) if values[0] == values[1] else f"{values[0]},{values[1]}"
+
+
+class OverviewView:
+    """`convtrace explain` without --mode: all modes for the current sizes."""
+
+    def __init__(self, overview: Overview):
+        self.o = overview
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        o = self.o
+        (h, w), (kh, kw) = o.input_size, o.kernel_size
+        yield Text.assemble(("convtrace explain", "bold"), f": every mode for input {h}x{w}, kernel {kh}x{kw}")
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1), header_style="bold")
+        for name, justify in (("mode", "left"), ("for", "left"), ("padding t,b,l,r", "left"),
+                              ("stride", "right"), ("dilation", "right"), ("output", "right")):
+            table.add_column(name, justify=justify)
+        for row in o.rows:
+            s = row.settings
+            if row.geometry is None:
+                table.add_row(s.mode, row.what, "-", _pair(s.stride), _pair(s.dilation), "none")
+                continue
+            (top, bottom), (left, right) = row.geometry.padding
+            out_h, out_w = row.geometry.out_size
+            table.add_row(s.mode, row.what, f"{top},{bottom},{left},{right}", _pair(s.stride),
+                          _pair(s.dilation), f"{out_h}x{out_w}")
+        yield table
+        yield indent_text("Output size per mode:")
+        yield labelled([(row.settings.mode, row.formula if row.error is None else row.error) for row in o.rows])
+        yield Text("")
+        yield indent_text("convtrace explain --mode MODE shows one mode in detail "
+                          "(padding, windows, PyTorch/TensorFlow/scipy).", style="dim")
+        if o.flip is not None:
+            yield from flip_section(o.flip, console, options)

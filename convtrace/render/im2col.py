@@ -1,0 +1,145 @@
+"""Rich view of `convtrace run --method im2col`: the column matrix, the kernel matrix, their product
+and the reshape back to (N, K, H', W'), with the shape at every step. Nothing here computes."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich import box
+from rich.columns import Columns
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.table import Table
+from rich.text import Text
+
+from ..im2col import Im2col
+from ..problem import Problem
+from .plain import number
+
+ROWS_SHOWN = 12  # column-matrix rows shown unless --limit says otherwise
+MAP_SIDE = 16  # output maps larger than this are summarised, not printed
+
+
+def _shape(shape) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ")"
+
+
+def _matrix(values: np.ndarray, row_labels: list[str], col_labels: list[str], rows_shown: int,
+            width: int, corner: str) -> tuple[Table, str]:
+    """A labelled matrix cut to `rows_shown` rows and the columns that fit `width`; plus what was cut."""
+    cells = [[number(v) for v in row] for row in values[:rows_shown]]
+    cell = max([len(c) for row in cells for c in row] + [len(c) for c in col_labels] + [1])
+    label = max([len(r) for r in row_labels[:rows_shown]] + [len(corner)])
+    fits = max(1, (width - label - 6) // (cell + 2))  # each column: the cell, its padding, a gap
+    cols_shown = min(values.shape[1], fits)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 0, 0, 1), header_style="bold",
+                  pad_edge=False)
+    table.add_column(corner, justify="right", style="dim", no_wrap=True)
+    for name in col_labels[:cols_shown]:
+        table.add_column(name, justify="right", no_wrap=True)
+    if cols_shown < values.shape[1]:
+        table.add_column("…", no_wrap=True)
+    for label_text, row in zip(row_labels, cells):
+        extra = ["…"] if cols_shown < values.shape[1] else []
+        table.add_row(label_text, *row[:cols_shown], *extra)
+    cut = []
+    if values.shape[0] > rows_shown:
+        cut.append(f"{values.shape[0] - rows_shown:,} more rows not shown")
+    if cols_shown < values.shape[1]:
+        cut.append(f"{values.shape[1] - cols_shown:,} more columns not shown")
+    return table, "; ".join(cut)
+
+
+class Im2colView:
+    """The four steps of im2col for one Problem."""
+
+    def __init__(self, problem: Problem, result: Im2col, rows_shown: int | None = None):
+        self.problem = problem
+        self.r = result
+        self.rows_shown = ROWS_SHOWN if rows_shown is None else rows_shown
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        p, r = self.problem, self.r
+        n, c, h, w = p.input_shape
+        k, _, kh, kw = p.kernel_shape
+        hp, wp = p.geometry.padded_size
+        h_out, w_out = p.geometry.out_size
+        shapes = r.shapes
+        rows, depth = shapes["columns"]
+        width = options.max_width
+        if p.title:
+            yield Text(p.title, style="bold")
+        yield Text.assemble(("im2col", "bold"), ": the whole convolution as one matrix product")
+        yield Text(f"images {_shape(p.input_shape)} (N, C, H, W) -> padded {_shape((n, c, hp, wp))} -> "
+                   f"{rows} windows of C*kh*kw = {c}*{kh}*{kw} = {depth} numbers each")
+        yield Text("")
+
+        yield Text.assemble(("1. column matrix ", "bold"), f"{_shape(shapes['columns'])} = (N*H'*W', C*kh*kw) "
+                            f"= ({n}*{h_out}*{w_out}, {c}*{kh}*{kw})")
+        yield Text("   one row per window position (n, row, col) in loop order; the row is that window's "
+                   "patch, flattened channel by channel, then row by row (c, u, v)")
+        row_labels = [f"{i},{y},{x}" for i, y, x in r.row_labels[: self.rows_shown]]
+        col_labels = [f"{ch},{u},{v}" for ch, u, v in r.column_labels]
+        table, cut = _matrix(r.columns, row_labels, col_labels, self.rows_shown, width, "n,row,col \\ c,u,v")
+        yield table
+        if cut:
+            yield Text(f"   ({cut})", style="dim")
+        yield Text("")
+
+        yield Text.assemble(("2. kernel matrix ", "bold"), f"{_shape(shapes['kernel_matrix'])} = (K, C*kh*kw)")
+        yield Text("   one row per kernel, flattened in the same (c, u, v) order"
+                   + (" (each rotated 180 degrees first: flip is on)" if p.flip else ""))
+        table, cut = _matrix(r.kernel_matrix, [f"k={i}" for i in range(k)], col_labels, self.rows_shown, width,
+                             "k \\ c,u,v")
+        yield table
+        if cut:
+            yield Text(f"   ({cut})", style="dim")
+        yield Text("")
+
+        yield Text.assemble(("3. product ", "bold"), f"columns {_shape(shapes['columns'])} @ kernel matrix "
+                            f"transposed ({depth}, {k}) = {_shape(shapes['product'])} = (N*H'*W', K)"
+                            + (" + bias[k] in column k" if r.has_bias else ""))
+        yield Text("   entry (row, k) = sum(column-matrix row * kernel-matrix row k): one window "
+                   "against one kernel, the naive loop's value")
+        table, cut = _matrix(r.product, row_labels, [f"k={i}" for i in range(k)], self.rows_shown, width,
+                             "n,row,col \\ k")
+        yield table
+        if cut:
+            yield Text(f"   ({cut})", style="dim")
+        if rows and k:
+            i, y, x = r.row_labels[0]
+            terms = " + ".join(f"{number(a)}*{number(b)}" for a, b in zip(r.columns[0][:4], r.kernel_matrix[0][:4]))
+            more = " + ..." if depth > 4 else ""
+            bias = f" + bias {number(r.bias[0])}" if r.has_bias else ""
+            yield Text(f"   e.g. row ({i},{y},{x}), k=0: {terms}{more}{bias} = {number(r.product[0, 0])} "
+                       f"= out[{i},0,{y},{x}]")
+        yield Text("")
+
+        yield Text.assemble(("4. reshape ", "bold"), f"{_shape(shapes['product'])} -> {_shape(shapes['reshaped'])} "
+                            f"(N, H', W', K) -> transpose(0, 3, 1, 2) -> {_shape(shapes['output'])} (N, K, H', W')")
+        yield from self._maps(r.output, width)
+        yield Text(f"Same output as the window-by-window loop: max difference {r.loop_difference:.1e}.",
+                   style="bold")
+        yield Text(f"The cost: the column matrix holds {r.columns.size:,} numbers for an input of "
+                   f"{n * c * h * w:,}; each input cell is copied once per window that covers it.", style="dim")
+
+    def _maps(self, output: np.ndarray, width: int) -> RenderResult:
+        n, k, h_out, w_out = output.shape
+        if max(h_out, w_out) > MAP_SIDE:
+            yield Text(f"   (the {n * k} output maps of {h_out}x{w_out} are too large to print; "
+                       "--json gives every value)", style="dim")
+            return
+        shown = 0
+        row = []
+        for i in range(n):
+            for kk in range(k):
+                if shown >= 8:
+                    break
+                table = Table(title=f"out[{i},{kk}]", box=box.SQUARE, show_header=False, padding=(0, 1))
+                for _ in range(w_out):
+                    table.add_column(justify="right")
+                for line in output[i, kk]:
+                    table.add_row(*(number(v) for v in line))
+                row.append(table)
+                shown += 1
+        yield Columns(row, padding=(0, 3))
+        if n * k > shown:
+            yield Text(f"   ({n * k - shown} more maps not shown; --json gives every value)", style="dim")

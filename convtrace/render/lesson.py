@@ -1,0 +1,73 @@
+"""Rich renderables for lessons: the header, markdown parts, the trace part and quiz verdicts.
+
+Nothing here computes: the trace is drawn by the `convtrace run` view from
+engine Steps, verdicts come from convtrace.quiz.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.markdown import Markdown
+from rich.rule import Rule
+from rich.text import Text
+
+
+class LessonHeader:
+    """'Lesson 3' and where its files are (commands in the lesson run from there)."""
+
+    def __init__(self, lesson):
+        self.lesson = lesson
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Rule(Text(f"Lesson {self.lesson.number}", style="bold"))
+        yield Text(f"Files: {self.lesson.folder}  (the commands below run from this folder)", style="dim")
+        yield Text("")
+
+
+def lesson_markdown(text: str) -> Markdown:
+    """A lesson's markdown (or one part of it) as Rich renders it."""
+    return Markdown(text, code_theme="ansi_dark", hyperlinks=False)
+
+
+class TraceIntro:
+    """The rule that opens the trace part, and which window positions it shows."""
+
+    def __init__(self, problem, shown: int):
+        self.problem = problem
+        self.shown = shown  # how many window positions are drawn
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        total = self.problem.steps
+        yield Rule(Text("The trace", style="bold"))
+        if self.shown == total:
+            yield Text(f"Every window position is drawn ({total}).", style="dim")
+        else:
+            yield Text(f"{self.shown} of the {total} window positions are drawn; `convtrace run` shows them all.", style="dim")
+        yield Text("")
+
+
+def play_trace(problem, chosen: set[int], console: Console) -> None:
+    """The `convtrace run` view (summary, frames, feature maps), drawing only the steps in `chosen`."""
+    from ..engine import trace
+    from .player import play
+
+    play(problem, trace(problem), console, chosen=lambda step: step.step in chosen, limit=len(chosen))
+
+
+class VerdictView:
+    """A quiz answer: right or wrong (in words, not only colour), what was expected, and why."""
+
+    def __init__(self, verdict):
+        self.verdict = verdict
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        v = self.verdict
+        if v.right:
+            yield Text.assemble(("Right", "bold green"), f": {v.question} is {v.expected}.")
+        else:
+            yield Text.assemble(("Wrong", "bold red"), f": you said {v.given}, {v.question} is {v.expected}.")
+        yield Text(f"  Why: {v.reason}")
+
+
+def _shape(values) -> str:
+    return "(" + ", ".join(str(v) for v in values) + ")"

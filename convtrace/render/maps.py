@@ -1,0 +1,144 @@
+"""The end of a trace: every output feature map, shaded low -> high, and whether the trace agrees
+with the vectorized engine. The values are those the trace's steps produced (a Collector)."""
+
+from __future__ import annotations
+
+from rich.color import Color
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.style import Style
+
+from ..problem import OUTPUT_AXES, Problem
+from ..tracecheck import Agreement, Collector
+from . import grids
+from .grids import EMPTY, LABEL, STYLES
+from .lines import Block, Line, Paragraph, blank, flow, prose, text, vstack
+from .plain import number
+
+BOLD = Style(bold=True)
+NOTE = Style(italic=True, dim=True)
+MAX_MAPS = 64  # feature maps drawn; more are counted
+
+# a dark-to-bright ramp (close to viridis) and the glyphs that stand for it without colour
+RAMP = [(68, 1, 84), (65, 68, 135), (42, 120, 142), (34, 168, 132), (122, 209, 81), (253, 231, 37)]
+GLYPHS = "░▒▓█"
+
+
+def _shade_styles(levels: int) -> list[Style]:
+    styles = []
+    for i in range(levels):
+        r, g, b = RAMP[i * (len(RAMP) - 1) // max(levels - 1, 1)]
+        dark = (r * 299 + g * 587 + b * 114) // 1000 < 128
+        styles.append(Style(bgcolor=Color.from_rgb(r, g, b), color="white" if dark else "black"))
+    return styles
+
+
+SHADES = _shade_styles(len(RAMP))
+EMPTY_STYLE = STYLES[EMPTY]
+
+
+def level(value: float, low: float, high: float, levels: int) -> int:
+    """Which of `levels` shades a value gets between the smallest and largest output (layout, not arithmetic on results)."""
+    if high <= low:
+        return levels - 1
+    return min(int((value - low) / (high - low) * levels), levels - 1)
+
+
+class FeatureMaps:
+    """Every output feature map (n, k) as a grid of the traced values, with heatmap shading.
+
+    Cells the trace has not reached (after --limit) are '.'. When numbers do
+    not fit the width, each cell is drawn as a shade glyph instead.
+    """
+
+    def __init__(self, problem: Problem, collector: Collector, agreement: Agreement | None = None):
+        self.problem = problem
+        self.collector = collector
+        self.agreement = agreement
+
+    def _range(self) -> tuple[float, float]:
+        done = self.collector.values.reshape(-1)[: self.collector.count]
+        if done.size == 0:
+            return 0.0, 0.0
+        return float(done.min()), float(done.max())
+
+    def _map(self, n: int, k: int, low: float, high: float, glyphs: bool, cell_width: int) -> Block:
+        collector = self.collector
+        _, _, h_out, w_out = collector.shape
+        values = collector.values[n, k].tolist()
+        first = collector.index(n, k, 0, 0)
+        w = 2 if glyphs else cell_width
+        row_labels = [str(i) for i in range(h_out)]
+        label_w = len(row_labels[-1])
+        header = "" if glyphs else "".join(f" {j:>{w}} " for j in range(w_out))
+        lines: list[Line] = [[(" " * (label_w + 1), None), (header, LABEL)]]
+        for i, label in enumerate(row_labels):
+            line: Line = [(f"{label:>{label_w}} ", LABEL)]
+            for j in range(w_out):
+                if first + i * w_out + j >= collector.count:
+                    line.append((f"{grids.EMPTY_TEXT:>{w}}" if glyphs else f" {grids.EMPTY_TEXT:>{w}} ", EMPTY_STYLE))
+                    continue
+                value = values[i][j]
+                style = SHADES[level(value, low, high, len(SHADES))]
+                if glyphs:
+                    line.append((GLYPHS[level(value, low, high, len(GLYPHS))] * 2, style))
+                else:
+                    line.append((f" {number(value):>{w}} ", style))
+            lines.append(line)
+        grid = Block(lines, label_w + 1 + w_out * (w if glyphs else w + 2))
+        title = f"out[{n},{k}]" if self.problem.layout == "NCHW" else f"out[{n},:,:,{k}]"
+        return vstack([text(title, BOLD), grid])
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        p = self.problem
+        collector = self.collector
+        n_images, n_kernels, h_out, w_out = collector.shape
+        width = options.max_width
+        low, high = self._range()
+        done = collector.values.reshape(-1)[: collector.count].tolist()
+        cell_width = max([len(number(v)) for v in done] + [len(str(w_out - 1)), 1])
+        label_w = len(str(h_out - 1))
+        glyphs = label_w + 1 + w_out * (cell_width + 2) > width
+        pairs = [(n, k) for n in range(n_images) for k in range(n_kernels)][:MAX_MAPS]
+        # one row of maps per image: across are the kernels (output channels)
+        rows = [
+            flow([self._map(n, k, low, high, glyphs, cell_width) for nn, k in pairs if nn == n], width, gap=4)
+            for n in range(n_images) if any(nn == n for nn, _ in pairs)
+        ]
+
+        shape = "(" + ", ".join(str(v) for v in p.shape_in_layout(p.output_shape)) + ")"
+        yield prose(f"output feature maps {shape} {OUTPUT_AXES[p.layout]}, from the traced values", width, BOLD)
+        scale = f"shading from {number(low)} (darkest) to {number(high)} (brightest)"
+        if glyphs:
+            scale = (f"too wide for numbers at this width, so each cell is a shade: '{GLYPHS}' "
+                     f"low -> high, {number(low)} .. {number(high)}; the numbers: --json, or a wider terminal")
+        yield prose(scale, width, NOTE)
+        yield vstack(rows, gap=1)
+        if n_images * n_kernels > MAX_MAPS:
+            yield prose(f"... and {n_images * n_kernels - MAX_MAPS} more feature maps; see them all with --json", width, NOTE)
+        if collector.count < collector.total:
+            yield prose(f"{collector.count} of {collector.total} values traced; '.' = not traced (raise --limit to see more)", width, NOTE)
+        if self.agreement is not None:
+            yield blank()
+            yield agreement_line(self.agreement)
+        yield blank()
+
+
+def agreement_line(a: Agreement) -> Paragraph:
+    """One line: does the trace agree with the vectorized engine, and by how much."""
+    if a.compared == a.total:
+        over = "the one value" if a.total == 1 else f"all {a.total} values"
+    else:
+        over = f"the {a.compared} value{'s' * (a.compared != 1)} traced (of {a.total})"
+    if a.compared == 0:
+        return Paragraph("no window positions were traced, so there is nothing to compare", NOTE)
+    if a.agrees:
+        return Paragraph(
+            f"the trace agrees with the vectorized engine: max |difference| = "
+            f"{number(a.max_difference)} over {over}",
+            Style(bold=True, color="green"),
+        )
+    return text(
+        f"the trace DISAGREES with the vectorized engine: max |difference| = "
+        f"{number(a.max_difference)} over {over}, more than rounding explains ({number(a.tolerance)})",
+        Style(bold=True, color="red"),
+    )

@@ -1,0 +1,22 @@
+"""Mistake: the running sum starts at 0 once, outside the loops, and is never reset."""
+
+import numpy as np
+
+
+def conv2d(images, kernels, stride=1, padding=0):
+    n_images, channels, height, width = images.shape
+    n_kernels, _, kh, kw = kernels.shape
+    x = np.pad(images, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    out_h = (height + 2 * padding - kh) // stride + 1
+    out_w = (width + 2 * padding - kw) // stride + 1
+    out = np.zeros((n_images, n_kernels, out_h, out_w))
+    total = 0.0
+    for n in range(n_images):
+        for k in range(n_kernels):
+            for i in range(out_h):
+                for j in range(out_w):
+                    for c in range(channels):
+                        patch = x[n, c, i * stride:i * stride + kh, j * stride:j * stride + kw]
+                        total += np.sum(patch * kernels[k, c])
+                    out[n, k, i, j] = total
+    return out

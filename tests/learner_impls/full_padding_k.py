@@ -1,0 +1,23 @@
+"""Mistake: mode='full' pads k zeros on each side instead of k-1."""
+
+import numpy as np
+
+
+def conv2d(images, kernels, stride=1, padding=0, mode="valid"):
+    n_images, channels, height, width = images.shape
+    n_kernels, _, kh, kw = kernels.shape
+    if mode == "full":
+        pad_h, pad_w = kh, kw
+    else:
+        pad_h = pad_w = padding
+    x = np.pad(images, ((0, 0), (0, 0), (pad_h, pad_h), (pad_w, pad_w)))
+    out_h = (height + 2 * pad_h - kh) // stride + 1
+    out_w = (width + 2 * pad_w - kw) // stride + 1
+    out = np.zeros((n_images, n_kernels, out_h, out_w))
+    for n in range(n_images):
+        for k in range(n_kernels):
+            for i in range(out_h):
+                for j in range(out_w):
+                    patch = x[n, :, i * stride:i * stride + kh, j * stride:j * stride + kw]
+                    out[n, k, i, j] = np.sum(patch * kernels[k])
+    return out

@@ -1,0 +1,114 @@
+"""`convtrace bench`: timings on small inputs, the agreement check, the loops' budget, the command."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import convtrace.bench as bench
+from convtrace.bench import Case, CaseResult, Timing, default_cases, run_case
+from convtrace.problem import build_problem
+
+METHODS = ("naive", "per_position", "im2col", "engine")
+
+
+def small_case(dtype="float64") -> Case:
+    rng = np.random.default_rng(0)
+    problem = build_problem(rng.normal(size=(2, 3, 7, 6)), rng.normal(size=(4, 3, 3, 2)),
+                            bias=rng.normal(size=4), stride=(2, 1), padding=1, flip=True)
+    return Case("small", problem, dtype)
+
+
+def test_flops_count_two_per_multiply_add():
+    # output (2, 4, 4, 7): 224 values, each 3*3*2 = 18 multiply-adds
+    assert small_case().flops == 2 * 224 * 18
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_every_method_runs_and_agrees(dtype):
+    result = run_case(small_case(dtype), METHODS, repeat=2, budget=5.0)
+    assert [t.method for t in result.timings] == list(METHODS)
+    for t in result.timings:
+        assert t.seconds > 0 and 1 <= t.runs <= 2 and not t.estimated and t.done == 1.0, t
+        assert t.agrees, (t.method, t.max_error, result.tolerance)
+    assert result.speedup(result.timing("naive")) == pytest.approx(1.0)
+    engine = result.timing("engine")
+    assert result.gflops(engine) == pytest.approx(small_case().flops / engine.seconds / 1e9)
+
+
+def test_a_wrong_method_is_caught(monkeypatch):
+    real = bench.conv2d_im2col
+    monkeypatch.setattr(bench, "conv2d_im2col", lambda *args: real(*args) + 1e-3)
+    result = run_case(small_case(), ("im2col", "engine"), repeat=1, budget=1.0)
+    im2col = result.timing("im2col")
+    assert not im2col.agrees and im2col.max_error == pytest.approx(1e-3)
+    assert result.timing("engine").agrees
+
+
+def test_a_loop_out_of_budget_is_estimated():
+    problem = build_problem(np.ones((1, 2, 40, 40)), np.ones((3, 2, 3, 3)))
+    result = run_case(Case("loop", problem), ("naive", "per_position"), repeat=3, budget=1e-6)
+    for t in result.timings:
+        assert t.estimated and 0 < t.done < 1 and t.runs == 1, t
+        assert t.agrees  # on the part it computed
+    naive = result.timing("naive")
+    assert naive.done == pytest.approx(38 / (3 * 38 * 38))  # it stops after the first output row
+
+
+def test_torch_missing_is_a_note_not_an_error(monkeypatch):
+    monkeypatch.setattr(bench, "torch_available", lambda: False)
+    result = run_case(small_case(), ("engine", "torch"), repeat=1, budget=1.0)
+    torch = result.timing("torch")
+    assert torch.seconds is None and torch.agrees is None and "not installed" in torch.note
+    assert result.speedup(torch) is None and result.gflops(torch) is None
+
+
+def test_speedup_is_relative_to_the_naive_loop():
+    timings = (Timing("naive", 2.0, 1, False, 1.0, 0.0, True), Timing("engine", 0.01, 5, False, 1.0, 0.0, True))
+    result = CaseResult(small_case(), timings, 1e-9)
+    assert result.speedup(timings[1]) == pytest.approx(200.0)
+
+
+def test_default_cases_and_overrides():
+    classroom, layer = default_cases("float32")
+    assert classroom.problem.output_shape == (1, 8, 26, 26) and classroom.dtype == "float32"
+    assert layer.problem.output_shape == (8, 64, 56, 56)
+    classroom, layer = default_cases("float64", {"stride": 2, "mode": "same"})
+    assert classroom.problem.output_shape == (1, 8, 14, 14)
+    assert layer.problem.output_shape == (8, 64, 28, 28)
+
+
+@pytest.fixture
+def small_doc(tmp_path):
+    path = tmp_path / "small.json"
+    path.write_text(json.dumps({"images": np.arange(36.0).reshape(1, 1, 6, 6).tolist(),
+                                "kernels": [[[[1.0, 0.0], [0.0, -1.0]]], [[[0.5, 0.5], [0.5, 0.5]]]]}))
+    return str(path)
+
+
+def test_bench_command_prints_table_and_bars(invoke, small_doc):
+    result = invoke(["bench", small_doc, "--repeat", "1", "--budget", "0.5", "--no-torch"],
+                    env={"COLUMNS": "100", "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    for part in ("naive loop", "per-position loop", "im2col + matmul", "vectorized engine", "GFLOP/s",
+                 "vs naive", "log scale", "yes ("):
+        assert part in result.output, part
+    assert "PyTorch  " not in result.output  # --no-torch leaves it out of the table
+
+
+def test_bench_command_json(invoke, small_doc):
+    result = invoke(["bench", small_doc, "--repeat", "1", "--budget", "0.5", "--no-torch", "--json",
+                     "--dtype", "float64"])
+    record = json.loads(result.output)
+    (case,) = record["cases"]
+    assert case["output_shape"] == [1, 2, 5, 5] and case["flops"] == 2 * 50 * 4
+    assert set(case["methods"]) == set(METHODS)
+    assert all(m["agrees"] for m in case["methods"].values())
+    assert "cpu" in record["machine"] and "numpy" in record["machine"]
+
+
+def test_bench_command_bad_file_is_a_usage_error(invoke):
+    result = invoke(["bench", "no-such-file.json"])
+    assert result.exit_code == 2
