@@ -1,17 +1,21 @@
 """convtrace.conv2d (NumPy) against torch.nn.functional.conv2d on three CNN layers, float32, 2 threads.
 
     python benchmarks/bench_conv2d_vs_torch.py                 # needs torch and numpy
-    python benchmarks/bench_conv2d_vs_torch.py --rounds 31 --strategies
+    python benchmarks/bench_conv2d_vs_torch.py --pairs 5 --rounds 15 --strategies
 
 The layers:
   (8, 64, 56, 56) x (64, 64, 3, 3), padding 1        a ResNet block
   (1, 3, 224, 224) x (64, 3, 7, 7), stride 2, pad 3  a ResNet stem
   (32, 16, 28, 28) x (32, 16, 5, 5), padding 2       a small 5x5 layer
 
-Both libraries run in turn, round after round (so a busy moment hits both),
-and each time is the median over the rounds. The target: the geometric mean
-of convtrace/torch time ratios <= 1.0. Results must agree within float32
-rounding. Prints a markdown table; exits 1 when the target is missed.
+Each library runs in its own process: the worker threads of one (OpenMP for
+torch, OpenBLAS for NumPy) keep spinning for a while after a call and would
+slow the other one down if both shared a process. Processes for the two
+libraries alternate (--pairs of them), each timing --rounds calls back to
+back after a warm-up; a library's time is the median over all its calls.
+The target: the geometric mean of convtrace/torch time ratios <= 1.0, with
+results equal within float32 rounding. Prints a markdown table; exits 1 when
+the target is missed.
 
 Threads: torch.set_num_threads(2); NumPy's BLAS threads are reported via
 threadpoolctl when it is installed (OpenBLAS uses every core by default).
@@ -23,10 +27,12 @@ this command only, e.g. `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python ...
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 
@@ -39,84 +45,117 @@ LAYERS = [
 ]
 
 
-def describe_machine(torch) -> list[str]:
-    lines = [f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}"]
+def layer_data(index: int):
+    """The same random float32 images and kernels in every process."""
+    _, xs, ws, stride, pad = LAYERS[index]
+    rng = np.random.default_rng(index)
+    return rng.standard_normal(xs, dtype=np.float32), rng.standard_normal(ws, dtype=np.float32), stride, pad
+
+
+def worker(library: str, index: int, rounds: int) -> dict:
+    """In this process only: warm up, then time `rounds` calls; return the times and the output's checksum."""
+    x, w, stride, pad = layer_data(index)
+    if library == "torch":
+        import torch
+        import torch.nn.functional as F
+
+        torch.set_num_threads(2)
+        tx, tw = torch.from_numpy(x), torch.from_numpy(w)
+
+        def run():
+            with torch.no_grad():
+                return F.conv2d(tx, tw, stride=stride, padding=pad).numpy()
+    else:
+        from convtrace import fast
+
+        strategy = "auto" if library == "convtrace" else library
+
+        def run():
+            return fast.conv2d(x, w, stride=stride, padding=pad, strategy=strategy)
+
+    out = run()
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    np.save(os.environ["BENCH_OUT"], out) if os.environ.get("BENCH_OUT") else None
+    return {"times": times, "dtype": str(out.dtype)}
+
+
+def describe_machine() -> list[str]:
+    probe = ("import os, torch, numpy; torch.set_num_threads(2); print(torch.__version__, torch.get_num_threads());"
+             "from threadpoolctl import threadpool_info as t; [print(p['user_api'], p['internal_api'], p.get('version'),"
+             " p.get('architecture', ''), 'threads=%d' % p['num_threads']) for p in t()]")
+    lines = [f"python {platform.python_version()}, numpy {np.__version__}"]
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as handle:
             model = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), "?")
     except OSError:
         model = platform.processor()
     lines.append(f"cpu: {model}, {os.cpu_count()} cores")
-    try:
-        from threadpoolctl import threadpool_info
-
-        for pool in threadpool_info():
-            lines.append(f"{pool['user_api']}: {pool['internal_api']} {pool.get('version')} "
-                         f"{pool.get('architecture', '')} threads={pool['num_threads']} ({os.path.basename(pool['filepath'])})")
-    except ImportError:
-        lines.append("threadpoolctl not installed: BLAS threads unknown (OpenBLAS default: one per core)")
-    lines.append(f"torch threads: {torch.get_num_threads()}")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    lines += (done.stdout.strip() or "threadpoolctl not installed: BLAS threads unknown").splitlines()
     for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         lines.append(f"{name}={os.environ.get(name, '(unset)')}")
     return lines
 
 
+def timed_process(library: str, index: int, rounds: int, out_path: str | None = None) -> list[float]:
+    env = dict(os.environ, **({"BENCH_OUT": out_path} if out_path else {}))
+    done = subprocess.run([sys.executable, __file__, "--worker", library, "--layer", str(index),
+                           "--rounds", str(rounds)], capture_output=True, text=True, env=env, check=True)
+    return json.loads(done.stdout)["times"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=21, help="timed rounds per layer (median is reported)")
+    parser.add_argument("--pairs", type=int, default=5, help="alternating process pairs per layer")
+    parser.add_argument("--rounds", type=int, default=11, help="timed calls per process")
     parser.add_argument("--strategies", action="store_true", help="also time every strategy of convtrace.fast")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--layer", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.layer, args.rounds)))
+        return 0
 
-    import torch
-    import torch.nn.functional as F
+    import tempfile
 
     from convtrace import fast
 
-    torch.set_num_threads(2)
-    for line in describe_machine(torch):
+    for line in describe_machine():
         print(f"<!-- {line} -->")
-
-    rng = np.random.default_rng(0)
     rows, ratios = [], []
-    for name, xs, ws, stride, pad in LAYERS:
-        x = rng.standard_normal(xs, dtype=np.float32)
-        w = rng.standard_normal(ws, dtype=np.float32)
-        tx, tw = torch.from_numpy(x), torch.from_numpy(w)
-        runs = {
-            "torch": lambda: F.conv2d(tx, tw, stride=stride, padding=pad),
-            "convtrace": lambda: fast.conv2d(x, w, stride=stride, padding=pad),
-        }
-        if args.strategies:
-            for strategy in fast.STRATEGIES:
-                if strategy in ("rows", "shifted") and stride != 1:
-                    continue
-                runs[strategy] = lambda s=strategy: fast.conv2d(x, w, stride=stride, padding=pad, strategy=s)
-        with torch.no_grad():
-            want = runs["torch"]().numpy().astype(np.float64)
-            got = runs["convtrace"]()
-            assert got.dtype == np.float32
-            scale = float(np.abs(x).max() * np.abs(w).sum(axis=(1, 2, 3)).max())
+    with tempfile.TemporaryDirectory() as tmp:
+        for index, (name, xs, ws, stride, pad) in enumerate(LAYERS):
+            libraries = ["torch", "convtrace"]
+            if args.strategies:
+                libraries += [s for s in fast.STRATEGIES if stride == 1 or s not in ("rows", "shifted")]
+            times = {lib: [] for lib in libraries}
+            for pair in range(args.pairs):
+                for lib in (libraries if pair % 2 == 0 else libraries[::-1]):
+                    out = os.path.join(tmp, f"{lib}.npy") if pair == 0 and lib in ("torch", "convtrace") else None
+                    times[lib] += timed_process(lib, index, args.rounds, out)
+            want = np.load(os.path.join(tmp, "torch.npy")).astype(np.float64)
+            got = np.load(os.path.join(tmp, "convtrace.npy"))
+            x, w, _, _ = layer_data(index)
             error = float(np.abs(got - want).max())
-            agrees = error <= 1e-5 * scale
-            times = {key: [] for key in runs}
-            for _ in range(args.rounds):
-                for key, run in runs.items():
-                    start = time.perf_counter()
-                    run()
-                    times[key].append(time.perf_counter() - start)
-        median = {key: statistics.median(values) for key, values in times.items()}
-        best = {key: min(values) for key, values in times.items()}
-        ratio = median["convtrace"] / median["torch"]
-        ratios.append(ratio)
-        choice = fast.choose_strategy(xs, ws, fast.make_geometry(xs[2:], ws[2:], stride=stride, padding=pad))
-        extra = "".join(f" {key} {median[key] * 1e3:.1f} ms;" for key in runs if key not in ("torch", "convtrace"))
-        rows.append(f"| {name} | {median['torch'] * 1e3:.1f} ({best['torch'] * 1e3:.1f}) | "
-                    f"{median['convtrace'] * 1e3:.1f} ({best['convtrace'] * 1e3:.1f}) | {ratio:.2f} | "
-                    f"{best['convtrace'] / best['torch']:.2f} | {choice} | {'yes' if agrees else 'NO'} "
-                    f"({error:.1e}) |{extra}")
+            agrees = got.dtype == np.float32 and error <= 1e-5 * float(np.abs(x).max() * np.abs(w).sum(axis=(1, 2, 3)).max())
+            median = {lib: statistics.median(t) for lib, t in times.items()}
+            best = {lib: min(t) for lib, t in times.items()}
+            ratio = median["convtrace"] / median["torch"]
+            ratios.append(ratio)
+            choice = fast.choose_strategy(xs, ws, fast.make_geometry(xs[2:], ws[2:], stride=stride, padding=pad))
+            extra = "".join(f" {lib} {median[lib] * 1e3:.1f};" for lib in libraries[2:])
+            rows.append(f"| {name} | {median['torch'] * 1e3:.1f} ({best['torch'] * 1e3:.1f}) | "
+                        f"{median['convtrace'] * 1e3:.1f} ({best['convtrace'] * 1e3:.1f}) | {ratio:.2f} | "
+                        f"{best['convtrace'] / best['torch']:.2f} | {choice} | {'yes' if agrees else 'NO'} "
+                        f"({error:.1e}) |{extra}")
     geomean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-    print(f"\nfloat32, {args.rounds} interleaved rounds; times in ms: median (best)\n")
-    print("| layer | torch | convtrace | ratio (medians) | ratio (best) | strategy | agrees |")
+    print(f"\nfloat32; {args.pairs} alternating process pairs x {args.rounds} calls per layer; "
+          f"times in ms: median (best)\n")
+    print("| layer | torch | convtrace | ratio (medians) | ratio (best) | strategy | agrees (max diff) |")
     print("|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     print(f"\ngeometric mean of median ratios: {geomean:.2f} (target <= 1.0)")

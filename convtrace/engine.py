@@ -9,8 +9,11 @@ This is the loop a learner writes by hand, kept readable on purpose:
                     patch = x_pad[n, :, top : top + span_h : dh, left : left + span_w : dw]
                     out[n, k, row, col] = bias[k] + sum(patch * w[k])
 
-`trace` never prints and never builds the list of steps: it yields them one at
-a time, so memory stays flat however many positions there are.
+`trace` yields exactly what that loop computes, one Step per position in that
+order. To be quick it does the loop body for a batch of rows at once with NumPy
+(the same products and sums), then hands the results out one position at a
+time. It never prints and never builds the list of all steps: memory stays
+flat however many positions there are.
 """
 
 from __future__ import annotations

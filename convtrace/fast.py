@@ -33,6 +33,8 @@ inputs are computed in float32, float64 in float64.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -45,9 +47,13 @@ STRATEGIES = ("windows", "im2col", "rows", "shifted")
 # Below this many multiply-adds the one-call tensordot on the window view wins:
 # the flat strategies pay for building the buffer and a Python loop over blocks.
 SMALL_PROBLEM = 200_000
-# Bytes of the column block of one block of positions: a few blocks per layer, each
-# still small next to the input (measured on a 2-core machine, see benchmarks/).
+# Bytes of the column block and the product of one block of positions: a few blocks
+# per layer, each small next to the input (measured on a 2-core machine, see benchmarks/).
 BLOCK_BYTES = 8 * 1024 * 1024
+# Work arrays up to this many bytes in all are kept between calls (per thread): fresh
+# memory costs a page fault per 4 KB page on first touch, as much as the arithmetic
+# on a layer of this size when a program calls conv2d again and again.
+WORK_BYTES = 64 * 1024 * 1024
 
 
 def windows(x_pad: np.ndarray, geometry: Geometry) -> np.ndarray:
@@ -82,7 +88,10 @@ def conv2d_nchw(
     flip: bool = False,
     strategy: str = "auto",
 ) -> np.ndarray:
-    """(N, C, H, W) x (K, C, kh, kw) -> (N, K, H', W'), computed in the inputs' dtype."""
+    """(N, C, H, W) x (K, C, kh, kw) -> (N, K, H', W'), computed in the inputs' dtype.
+
+    strategy: "auto" picks one by shape (`choose_strategy`); any of STRATEGIES gives the same numbers.
+    """
     w = kernels[:, :, ::-1, ::-1] if flip else kernels
     if strategy == "auto":
         strategy = choose_strategy(images.shape, w.shape, geometry)
@@ -124,19 +133,21 @@ def _conv_windows(images: np.ndarray, w: np.ndarray, geometry: Geometry) -> np.n
 # ----------------------------------------------------------------------------- the flat layout
 
 
-def flat_input(images: np.ndarray, geometry: Geometry):
+def flat_input(images: np.ndarray, geometry: Geometry, zeros=None):
     """(N, C, H, W) -> (buffers, taps, (Hq, Wq)): the input laid flat so every tap is one shift.
 
     buffers: list of (C, N*Hq*Wq + extra) arrays (one per stride phase; one when stride is 1)
     taps:    taps[u][v] = (which buffer, shift): output position p = n*Hq*Wq + i*Wq + j reads
              the cell under tap (u, v) at buffers[which][:, p + shift]
+    zeros:   makes a zero-filled array from (shape, dtype, index of the buffer); default np.zeros
     """
+    zeros = zeros or (lambda shape, dtype, index: np.zeros(shape, dtype))
     if geometry.stride == (1, 1):
-        return _shared_padding_layout(images, geometry)
-    return _phase_layout(images, geometry)
+        return _shared_padding_layout(images, geometry, zeros)
+    return _phase_layout(images, geometry, zeros)
 
 
-def _shared_padding_layout(x: np.ndarray, g: Geometry):
+def _shared_padding_layout(x: np.ndarray, g: Geometry, zeros):
     """Stride 1: rows of Wq = W + gap cells, images of Hq = H + gap rows, the gaps all zeros.
 
     One gap serves as the right padding of a row and the left padding of the
@@ -151,14 +162,14 @@ def _shared_padding_layout(x: np.ndarray, g: Geometry):
     dh, dw = g.dilation
     extra = (g.rows.span - 1) * wq + g.cols.span - 1  # how far past the last position a tap reads
     start = top * wq + left  # p + shift(0, 0) lands on padding: data begins top rows, left cells in
-    buffer = np.zeros((c, n * hq * wq + max(extra, start)), x.dtype)
+    buffer = zeros((c, n * hq * wq + max(extra, start)), x.dtype, 0)
     grid = buffer[:, start : start + n * hq * wq].reshape(c, n, hq, wq)
     grid[:, :, :h, :w] = x.transpose(1, 0, 2, 3)
     taps = [[(0, u * dh * wq + v * dw) for v in range(g.cols.kernel)] for u in range(g.rows.kernel)]
     return [buffer], taps, (hq, wq)
 
 
-def _phase_layout(x: np.ndarray, g: Geometry):
+def _phase_layout(x: np.ndarray, g: Geometry, zeros):
     """Stride (sh, sw): the padded images split into sh*sw phases, each a stride-1 grid.
 
     Phase (a, b) holds padded cells (a + sh*r, b + sw*q). Tap (u, v) of output
@@ -174,7 +185,7 @@ def _phase_layout(x: np.ndarray, g: Geometry):
     buffers = []
     for a in range(sh):
         for b in range(sw):
-            buffer = np.zeros((c, n * hq * wq + extra), x.dtype)
+            buffer = zeros((c, n * hq * wq + extra), x.dtype, len(buffers))
             grid = buffer[:, : n * hq * wq].reshape(c, n, hq, wq)
             r0, y0 = _first_data_cell(a, top, sh)
             q0, x0 = _first_data_cell(b, left, sw)
@@ -200,7 +211,7 @@ def _first_data_cell(phase: int, before: int, stride: int) -> tuple[int, int]:
 
 def _conv_flat(x: np.ndarray, w: np.ndarray, g: Geometry, strategy: str) -> np.ndarray:
     """(N, C, H, W) x (K, C, kh, kw) -> (K, N, Hq, Wq): matrix products over the flat layout, in blocks."""
-    buffers, taps, (hq, wq) = flat_input(x, g)
+    buffers, taps, (hq, wq) = flat_input(x, g, lambda shape, dtype, i: _work(f"input{i}", shape, dtype, zero=True))
     n, c = x.shape[:2]
     k = w.shape[0]
     dtype = np.result_type(x, w)
@@ -213,13 +224,14 @@ def _conv_flat(x: np.ndarray, w: np.ndarray, g: Geometry, strategy: str) -> np.n
     after = [shift for shift, _ in groups]
     reach = max(after)  # a block of b positions needs b + reach product columns
 
-    positions = n * hq * wq
+    h_out, w_out = g.out_size
+    positions = (n - 1) * hq * wq + (h_out - 1) * wq + w_out  # up to the last kept one
     depth = len(inside) * c
-    block = _block_size(depth, dtype)
-    out = np.empty((k, positions), dtype)
+    block = _block_size(depth + len(groups) * k, dtype)  # the column block and the product
+    out = _work("out", (k, n * hq * wq), dtype)
     no_copy = len(inside) == 1 and inside[0][1] == 0  # "shifted": the buffer slice is the matrix
-    columns = None if no_copy else np.empty((depth, block + reach), dtype)
-    product = np.empty((len(groups) * k, block + reach), dtype) if len(groups) > 1 else None
+    columns = None if no_copy else _work("columns", (depth, block + reach), dtype)
+    product = _work("product", (len(groups) * k, block + reach), dtype) if len(groups) > 1 else None
     for p in range(0, positions, block):
         b = min(block, positions - p)
         if no_copy:
@@ -240,6 +252,32 @@ def _conv_flat(x: np.ndarray, w: np.ndarray, g: Geometry, strategy: str) -> np.n
     return out.reshape(k, n, hq, wq)
 
 
+_kept = threading.local()  # this thread's work arrays, by name
+
+
+def _work(name: str, shape, dtype, zero: bool = False) -> np.ndarray:
+    """A work array of `shape`, reused from the last call when it fits (garbage unless `zero`).
+
+    Only this module uses the array, and only until the call returns: every call
+    hands back a fresh output. Arrays are kept per thread, WORK_BYTES in all.
+    """
+    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    kept = getattr(_kept, "arrays", None)
+    if kept is None:
+        kept = _kept.arrays = {}
+    memory = kept.get(name)
+    if memory is None or memory.nbytes < size:
+        kept.pop(name, None)
+        if size > WORK_BYTES - sum(m.nbytes for m in kept.values()):
+            make = np.zeros if zero else np.empty
+            return make(shape, dtype)  # too big to keep
+        memory = kept[name] = np.empty(size, np.uint8)
+    array = memory[:size].view(dtype).reshape(shape)
+    if zero:
+        array.fill(0)
+    return array
+
+
 def _tap_groups(taps, strategy: str):
     """Split the taps into groups added after the product; within a group they are summed inside it.
 
@@ -257,13 +295,13 @@ def _tap_groups(taps, strategy: str):
     raise ValueError(f"not a flat strategy: {strategy!r}")
 
 
-def _block_size(depth: int, dtype) -> int:
-    """Positions per block: the column block (depth, block) near BLOCK_BYTES, at least 4096 positions.
+def _block_size(numbers_per_position: int, dtype) -> int:
+    """Positions per block: the block's columns and products near BLOCK_BYTES, at least 4096 positions.
 
-    Fewer, larger products pay off on a busy machine: every product call waits for
-    all of BLAS's threads, and a thread that lost its core makes that wait long.
+    Fewer, larger products also pay off on a busy machine: every product call waits
+    for all of BLAS's threads, and a thread that lost its core makes that wait long.
     """
-    block = BLOCK_BYTES // (depth * np.dtype(dtype).itemsize)
+    block = BLOCK_BYTES // (numbers_per_position * np.dtype(dtype).itemsize)
     return max(4096, block // 1024 * 1024)
 
 

@@ -3,7 +3,7 @@
 A lesson is a folder `NN-some-name/` holding `lesson.md` and its input document
 (`input.json` unless the front matter names another file). Where the lessons are:
 
-- installed (wheel): `importlib.resources.files("convtrace") / "lessons"`, the
+- installed (wheel): `importlib.resources.files("convtrace") / "lesson_files"`, the
   top-level `lessons/` folder that the build copies into the package;
 - source checkout or editable install: the repository's `lessons/` folder, next
   to the `convtrace/` package;
@@ -112,7 +112,7 @@ def shipped_dir() -> Path | None:
     """The lessons that came with convtrace: inside the installed package, else in the source tree."""
     from importlib.resources import files
 
-    installed = files("convtrace") / "lessons"
+    installed = files("convtrace") / "lesson_files"
     if isinstance(installed, Path) and installed.is_dir() and any(installed.glob(f"*/{LESSON_FILE}")):
         return installed
     source = Path(__file__).resolve().parent.parent / "lessons"

@@ -156,3 +156,31 @@ def test_large_float32_layer_matches_float64():
         got = conv2d(x, w, padding=1, strategy=strategy)
         assert got.dtype == np.float32
         np.testing.assert_allclose(got, want, rtol=0, atol=2e-5, err_msg=strategy)
+
+
+def test_work_arrays_reused_between_calls_never_leak_into_results():
+    """Calls of growing, shrinking and strided shapes in turn: each result stays right and unchanged."""
+    rng = np.random.default_rng(5)
+    shapes = [((2, 3, 9, 9), (4, 3, 3, 3), 1), ((1, 2, 20, 20), (3, 2, 5, 5), 1), ((2, 3, 9, 9), (4, 3, 3, 3), 2),
+              ((1, 1, 6, 6), (2, 1, 2, 2), 1)]
+    results = []
+    for xs, ws, stride in shapes * 2:
+        x, w = rng.normal(size=xs), rng.normal(size=ws)
+        for strategy in strategies_for((stride, stride))[1:]:  # the flat ones
+            out = conv2d(x, w, stride=stride, padding=1, strategy=strategy)
+            results.append((out, out.copy()))
+            want = scipy_reference(x, w, None, (stride, stride), (1, 1), ((1, 1), (1, 1)))
+            np.testing.assert_allclose(out, want, rtol=0, atol=tolerance(x, w), err_msg=strategy)
+    for out, copy in results:
+        np.testing.assert_array_equal(out, copy)
+
+
+def test_threads_do_not_share_work_arrays():
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(6)
+    jobs = [(rng.normal(size=(2, 4, 30, 30)), rng.normal(size=(5, 4, 3, 3))) for _ in range(8)]
+    with ThreadPoolExecutor(4) as pool:
+        outs = list(pool.map(lambda job: conv2d(*job, padding=1, strategy="rows"), jobs))
+    for (x, w), out in zip(jobs, outs):
+        np.testing.assert_allclose(out, conv2d(x, w, padding=1, strategy="windows"), rtol=0, atol=tolerance(x, w))

@@ -506,7 +506,7 @@ def test_lessons_are_found_after_a_non_editable_install_outside_the_repo(tmp_pat
     assert listed.returncode == 0, listed.stderr
     assert [line.split()[0] for line in listed.stdout.splitlines()] == [str(n) for n in range(1, 14)]
     where = Path(run("lesson", "path", "12").stdout.strip())
-    assert where.parent == package / "lessons" and (where / "input.json").is_file()
+    assert where.parent == package / "lesson_files" and (where / "input.json").is_file()
     ran = run("lesson", "run", "12", "--answer-shape", "1,2,2,3", "--answer-value", "38", "--limit", "1")
     assert ran.returncode == 0 and ran.stdout.count("Right:") == 2, ran.stdout + ran.stderr
     checked = run("lesson", "verify", "--no-commands")

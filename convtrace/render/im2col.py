@@ -75,7 +75,12 @@ class Im2colView:
         yield Text.assemble(("1. column matrix ", "bold"), f"{_shape(shapes['columns'])} = (N*H'*W', C*kh*kw) "
                             f"= ({n}*{h_out}*{w_out}, {c}*{kh}*{kw})")
         yield Text("   one row per window position (n, row, col) in loop order; the row is that window's "
-                   "patch, flattened channel by channel, then row by row (c, u, v)")
+                   "patch, flattened channel by channel, then row by row (c, u, v):")
+        (sh, sw), (dh, dw) = p.geometry.stride, p.geometry.dilation
+        step_h = f":{dh}" if dh > 1 else ""
+        step_w = f":{dw}" if dw > 1 else ""
+        yield Text(f"   row (n,row,col) = x_pad[n, :, row*{sh} : row*{sh}+{p.geometry.rows.span}{step_h}, "
+                   f"col*{sw} : col*{sw}+{p.geometry.cols.span}{step_w}].reshape(-1)   ({c}x{kh}x{kw} -> {depth})")
         row_labels = [f"{i},{y},{x}" for i, y, x in r.row_labels[: self.rows_shown]]
         col_labels = [f"{ch},{u},{v}" for ch, u, v in r.column_labels]
         table, cut = _matrix(r.columns, row_labels, col_labels, self.rows_shown, width, "n,row,col \\ c,u,v")
