@@ -333,13 +333,22 @@ def conv2d(
     float32 inputs stay float32; everything else is computed in float64.
     strategy: "auto" (by shape) or one of STRATEGIES; all give the same numbers.
     """
-    x = np.asarray(images)
-    w = np.asarray(kernels)
+    x, w, geometry = prepare_arrays(images, kernels, stride, padding, dilation, layout, "conv2d")
+    out = conv2d_nchw(x, w, bias, geometry, flip, strategy)
+    return out.transpose(0, 2, 3, 1) if layout == "NHWC" else out
+
+
+def prepare_arrays(images, kernels, stride, padding, dilation, layout: str, caller: str):
+    """Array-API arguments -> (images (N, C, H, W), kernels (K, C, kh, kw), Geometry), checked.
+
+    Both arrays get a common float dtype: float32 stays float32, anything else becomes float64.
+    """
+    x, w = np.asarray(images), np.asarray(kernels)
     dtype = np.result_type(x, w)
     dtype = dtype if dtype in (np.float32, np.float64) else np.float64
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     if x.ndim != 4 or w.ndim != 4:
-        raise DataError(f"conv2d needs rank-4 images and kernels, got shapes {x.shape} and {w.shape}")
+        raise DataError(f"{caller} needs rank-4 images and kernels, got shapes {x.shape} and {w.shape}")
     if layout == "NHWC":
         x, w = x.transpose(0, 3, 1, 2), w.transpose(0, 3, 1, 2)
     if x.shape[1] != w.shape[1]:
@@ -350,5 +359,4 @@ def conv2d(
         stride=pair(stride), dilation=pair(dilation),
         mode=mode, padding=None if mode else padding,
     )
-    out = conv2d_nchw(x, w, bias, geometry, flip, strategy)
-    return out.transpose(0, 2, 3, 1) if layout == "NHWC" else out
+    return x, w, geometry

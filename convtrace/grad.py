@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import DataError
-from .fast import conv2d_nchw, windows
-from .geometry import Geometry, make_geometry, pair
+from .fast import conv2d_nchw, prepare_arrays, windows
+from .geometry import Geometry
 from .problem import Problem
 
 
@@ -121,22 +121,8 @@ def conv2d_grad(
     -> (dL/dimages (N, C, H, W), dL/dkernels (K, C, kh, kw), dL/dbias (K,)).
     NHWC: (N, H, W, C), (K, kh, kw, C), (N, H', W', K) -> the same, in NHWC.
     """
-    x, w = np.asarray(images), np.asarray(kernels)
-    dtype = np.result_type(x, w)
-    dtype = dtype if dtype in (np.float32, np.float64) else np.float64
-    x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
-    if x.ndim != 4 or w.ndim != 4:
-        raise DataError(f"conv2d_grad needs rank-4 images and kernels, got shapes {x.shape} and {w.shape}")
-    if layout == "NHWC":
-        x, w = x.transpose(0, 3, 1, 2), w.transpose(0, 3, 1, 2)
-    if x.shape[1] != w.shape[1]:
-        raise DataError(f"kernels expect {w.shape[1]} channels, images have {x.shape[1]}")
-    mode = padding if isinstance(padding, str) else None
-    geometry = make_geometry(
-        x.shape[2:], w.shape[2:],
-        stride=pair(stride), dilation=pair(dilation),
-        mode=mode, padding=None if mode else padding,
-    )
+    x, w, geometry = prepare_arrays(images, kernels, stride, padding, dilation, layout, "conv2d_grad")
+    dtype = x.dtype
     out_shape = (x.shape[0], w.shape[0], *geometry.out_size)  # NCHW
     if grad_output is None:
         g = np.ones(out_shape, dtype=dtype)

@@ -496,7 +496,8 @@ def test_lessons_are_found_after_a_non_editable_install_outside_the_repo(tmp_pat
         env["PYTHONPATH"] = str(tmp_path / "site")
         package = _convtrace_seen_from(outside, env)
         assert package == (tmp_path / "site" / "convtrace").resolve()
-    assert REPO not in package.parents, f"convtrace imported from the repo: {package}"
+    # the installed copy (site-packages, possibly inside a venv in the checkout), not the source tree
+    assert package != (REPO / "convtrace").resolve(), f"convtrace imported from the source tree: {package}"
 
     def run(*args):
         return subprocess.run([sys.executable, "-m", "convtrace", *args], cwd=outside, env=env,

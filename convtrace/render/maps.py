@@ -16,7 +16,8 @@ from .plain import number
 
 BOLD = Style(bold=True)
 NOTE = Style(italic=True, dim=True)
-MAX_MAPS = 64  # feature maps drawn; more are counted
+MAX_MAPS = 16  # feature maps drawn; more are counted
+MAX_ROWS = 32  # rows of one map drawn; a bigger map shows its top-left corner and says so
 
 # a dark-to-bright ramp (close to viridis) and the glyphs that stand for it without colour
 RAMP = [(68, 1, 84), (65, 68, 135), (42, 120, 142), (34, 168, 132), (122, 209, 81), (253, 231, 37)]
@@ -61,9 +62,11 @@ class FeatureMaps:
             return 0.0, 0.0
         return float(done.min()), float(done.max())
 
-    def _map(self, n: int, k: int, low: float, high: float, glyphs: bool, cell_width: int) -> Block:
+    def _map(self, n: int, k: int, low: float, high: float, glyphs: bool, cell_width: int,
+             h_out: int, w_out: int) -> Block:
+        """The top-left h_out x w_out cells of map (n, k)."""
         collector = self.collector
-        _, _, h_out, w_out = collector.shape
+        full_w = collector.shape[3]
         values = collector.values[n, k].tolist()
         first = collector.index(n, k, 0, 0)
         w = 2 if glyphs else cell_width
@@ -74,7 +77,7 @@ class FeatureMaps:
         for i, label in enumerate(row_labels):
             line: Line = [(f"{label:>{label_w}} ", LABEL)]
             for j in range(w_out):
-                if first + i * w_out + j >= collector.count:
+                if first + i * full_w + j >= collector.count:
                     line.append((f"{grids.EMPTY_TEXT:>{w}}" if glyphs else f" {grids.EMPTY_TEXT:>{w}} ", EMPTY_STYLE))
                     continue
                 value = values[i][j]
@@ -98,10 +101,17 @@ class FeatureMaps:
         cell_width = max([len(number(v)) for v in done] + [len(str(w_out - 1)), 1])
         label_w = len(str(h_out - 1))
         glyphs = label_w + 1 + w_out * (cell_width + 2) > width
-        pairs = [(n, k) for n in range(n_images) for k in range(n_kernels)][:MAX_MAPS]
+        # big maps: draw the top-left corner that fits (the rest is in --json)
+        rows_shown = min(h_out, MAX_ROWS)
+        cols_shown = min(w_out, max(1, (width - label_w - 1) // (2 if glyphs else cell_width + 2)))
+        # only maps the trace reached (after --limit, the rest are all '.')
+        reached = [(n, k) for n in range(n_images) for k in range(n_kernels)
+                   if collector.index(n, k, 0, 0) < collector.count]
+        pairs = reached[:MAX_MAPS]
         # one row of maps per image: across are the kernels (output channels)
         rows = [
-            flow([self._map(n, k, low, high, glyphs, cell_width) for nn, k in pairs if nn == n], width, gap=4)
+            flow([self._map(n, k, low, high, glyphs, cell_width, rows_shown, cols_shown)
+                  for nn, k in pairs if nn == n], width, gap=4)
             for n in range(n_images) if any(nn == n for nn, _ in pairs)
         ]
 
@@ -113,8 +123,14 @@ class FeatureMaps:
                      f"low -> high, {number(low)} .. {number(high)}; the numbers: --json, or a wider terminal")
         yield prose(scale, width, NOTE)
         yield vstack(rows, gap=1)
-        if n_images * n_kernels > MAX_MAPS:
-            yield prose(f"... and {n_images * n_kernels - MAX_MAPS} more feature maps; see them all with --json", width, NOTE)
+        if (rows_shown, cols_shown) != (h_out, w_out):
+            yield prose(f"each map shows its rows 0..{rows_shown - 1} and columns 0..{cols_shown - 1} "
+                        f"of {h_out} x {w_out}; see every value with --json", width, NOTE)
+        if len(reached) > len(pairs):
+            yield prose(f"... and {len(reached) - len(pairs)} more feature maps; see them all with --json", width, NOTE)
+        if len(reached) < n_images * n_kernels:
+            yield prose(f"{n_images * n_kernels - len(reached)} feature maps not reached by the trace are not drawn",
+                        width, NOTE)
         if collector.count < collector.total:
             yield prose(f"{collector.count} of {collector.total} values traced; '.' = not traced (raise --limit to see more)", width, NOTE)
         if self.agreement is not None:
