@@ -135,7 +135,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="skip the full jsonl stream of the stem layer")
-    parser.add_argument("--convtrace", default=shutil.which("convtrace") or "convtrace")
+    beside = Path(sys.executable).parent / "convtrace"  # the one installed with this Python
+    parser.add_argument("--convtrace", default=str(beside) if beside.exists() else shutil.which("convtrace") or "convtrace",
+                        help="the convtrace command to time (default: the one next to this Python)")
     args = parser.parse_args()
     exe, runs = [args.convtrace], args.runs
     rows = []
