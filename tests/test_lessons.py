@@ -512,3 +512,11 @@ def test_lessons_are_found_after_a_non_editable_install_outside_the_repo(tmp_pat
     assert ran.returncode == 0 and ran.stdout.count("Right:") == 2, ran.stdout + ran.stderr
     checked = run("lesson", "verify", "--no-commands")
     assert checked.returncode == 0, checked.stdout
+
+
+@pytest.mark.parametrize("option, text", [("--answer-shape", "x"), ("--answer-value", "abc")])
+def test_a_malformed_scripted_answer_is_one_clean_error(invoke, option, text):
+    result = invoke(["lesson", "run", "1", option, text])
+    assert result.exit_code == 2
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    assert repr(text) in result.stderr

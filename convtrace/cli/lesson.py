@@ -89,6 +89,12 @@ def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause) -
     from ..lessons import get_lesson, parse_trace_setting
     from ..render.lesson import LessonHeader, TraceIntro, lesson_markdown, play_trace
 
+    from ..quiz import parse_shape, parse_value
+
+    # check scripted answers before anything is printed, so a typo is one clean error
+    for given, parse in ((answer_shape, parse_shape), (answer_value, parse_value)):
+        if given is not None:
+            parse(given)
     item = get_lesson(lesson_key, folder)
     problem = item.load_problem() if item.input_path is not None else None
     quiz = quiz or answer_shape is not None or answer_value is not None
