@@ -131,3 +131,12 @@ def test_module_entry_point():
     done = subprocess.run([sys.executable, "-m", "convtrace", "run", "--json"], capture_output=True, text=True)
     assert done.returncode == 0
     assert json.loads(done.stdout)["output_shape"] == [4, 2, 2, 2]
+
+
+def test_readme_sample_output_is_what_run_prints(invoke):
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    command = "$ convtrace run --format plain --limit 3\n"
+    shown = readme.split(command, 1)[1].split("```", 1)[0].splitlines()
+    assert shown == invoke(["run", "--format", "plain", "--limit", "3"]).stdout.splitlines()
