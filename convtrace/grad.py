@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import DataError
-from .fast import conv2d_nchw, prepare_arrays, windows
+from .fast import conv2d_nchw, prepare_arrays
 from .geometry import Geometry
 from .problem import Problem
 
@@ -71,21 +71,21 @@ def grads_nchw(
     x_pad = np.pad(images, ((0, 0), (0, 0), (top, bottom), (left, right)))
     applied = kernels[:, :, ::-1, ::-1] if flip else kernels  # what the forward window multiplied by
 
-    # dL/dx_pad: g[n,k,i,j] * w[k,c,u,v] goes back to x_pad[n, c, i*s + u*d, j*s + v*d].
-    # For one tap (u, v) those cells form a strided grid, so each tap is one add.
-    back = np.tensordot(g, applied, axes=([1], [0]))  # (N, H', W', C, kh, kw), summed over k
-    back = back.transpose(0, 3, 4, 5, 1, 2)  # (N, C, kh, kw, H', W')
-    gx_pad = np.zeros_like(x_pad, dtype=back.dtype)
+    # One kernel tap (u, v) at a time: the cells it touched in x_pad form a strided grid
+    # x_pad[:, :, u*d : ... : s, v*d : ... : s] of shape (N, C, H', W'), so each tap is
+    # one matrix product per gradient, and nothing of size N*H'*W'*C*kh*kw is ever built.
+    gx_pad = np.zeros_like(x_pad, dtype=np.result_type(x_pad, applied, g))
+    grad_applied = np.zeros(applied.shape, dtype=gx_pad.dtype)
     for u in range(kh):
         for v in range(kw):
             rows = slice(u * dh, u * dh + (h_out - 1) * sh + 1, sh)
             cols = slice(v * dw, v * dw + (w_out - 1) * sw + 1, sw)
-            gx_pad[:, :, rows, cols] += back[:, :, u, v]
+            # dL/dx_pad: g[n,k,i,j] * w[k,c,u,v] goes back to x_pad[n, c, i*s + u*d, j*s + v*d]
+            back = np.tensordot(g, applied[:, :, u, v], axes=([1], [0]))  # (N, H', W', C), summed over k
+            gx_pad[:, :, rows, cols] += back.transpose(0, 3, 1, 2)
+            # dL/dw[k,c,u,v] = sum over n, i, j of g[n,k,i,j] * x_pad[n, c, i*s + u*d, j*s + v*d]
+            grad_applied[:, :, u, v] = np.tensordot(g, x_pad[:, :, rows, cols], axes=([0, 2, 3], [0, 2, 3]))
     grad_images = gx_pad[:, :, top : top + h, left : left + w]
-
-    # dL/dw[k,c,u,v] = sum over n, i, j of g[n,k,i,j] * (the window's tap (u, v)).
-    taps = windows(x_pad, geometry)  # (N, C, H', W', kh, kw)
-    grad_applied = np.tensordot(g, taps, axes=([0, 2, 3], [0, 2, 3]))  # (K, C, kh, kw)
     # with flip the forward used rot180(w): rotate the gradient back to the kernels as written
     grad_kernels = grad_applied[:, :, ::-1, ::-1] if flip else grad_applied
 

@@ -1,8 +1,8 @@
 """The size cap that keeps a mistyped padding or a huge file from eating all memory.
 
-Every array convtrace builds (the inputs, the padded images, the output, the
-unfolded windows of the vectorized engine) must hold at most `max_elements`
-numbers. The default is generous for teaching: dozens of 224 x 224 RGB images.
+Every array convtrace builds (the inputs, the padded images, the output) must
+hold at most `max_elements` numbers; the engines work in bounded blocks, so
+nothing larger than these is ever allocated. The default is generous for teaching: dozens of 224 x 224 RGB images.
 Files are refused before they are read when they are larger than
 `BYTES_PER_NUMBER` bytes per allowed number.
 """

@@ -157,7 +157,6 @@ CASES = [
     ("inputs over the cap", OK, ["--max-elements", "5"], 1, ["images (3, 3)", "9 numbers", "--max-elements 9"]),
     ("output over the cap", {"images": OK["images"], "kernels": [[[[1]]]] * 4}, ["--max-elements", "20"], 1,
      ["the output (1 x 4 x 3 x 3)", "36 numbers", "--max-elements 36"]),
-    ("windows over the cap", OK, ["--max-elements", "10"], 1, ["sliding windows", "4 windows of 4 taps"]),
     ("file over the cap", "{big}", ["--max-elements", "1"], 1, ["MB", "--max-elements"]),
     # --- .npy / .npz inputs: the same checks
     ("npy missing", None, ["--images", "{tmp}/nope.npy", "--kernels", "{tmp}/w.npy"], 2, ["--images", "does not exist"]),
