@@ -25,7 +25,13 @@ FRAME_CAP = 30  # cells of each gradient the rich view draws unless --limit says
               help="Print the output and the gradients as one JSON object.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="rich", show_default=True,
               help="rich: a frame per step; plain: a line per step; jsonl: a JSON object per step.")
-def grad(source, limit, only, as_json, fmt):
+@click.option("--step", "stepping", is_flag=True,
+              help="Step through frames in a terminal: Enter/space next, b back, q quit.")
+@click.option("--delay", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Animate each gradient's cells in place, SECONDS apart (in a terminal).")
+@click.option("--export", "export", default=None, metavar="FILE",
+              help="Also save the frames to FILE.svg, FILE.html or FILE.txt.")
+def grad(source, limit, only, as_json, fmt, stepping, delay, export):
     """Trace the gradients of FILE's convolution: dL/dimages, dL/dkernels, dL/dbias.
 
     The gradient arriving at the output is the document's grad_output (shaped
@@ -40,7 +46,11 @@ def grad(source, limit, only, as_json, fmt):
       convtrace grad input.json --json            output and gradients as JSON
       convtrace grad input.json --stride 2 --only images --limit 3
       convtrace grad input.json --format jsonl | head
+      convtrace grad input.json --step            one frame per key press (q quits)
     """
+    from .run import _check_view_options
+
+    _check_view_options(fmt, as_json, stepping, delay, export)  # the same rules as `convtrace run`
     problem = source.load()
     if only == "bias" and problem.bias is None:
         from ..errors import UsageError
@@ -55,7 +65,7 @@ def grad(source, limit, only, as_json, fmt):
     from ..grad_trace import explain, trace_gradients
 
     which = (only,) if only else GRADIENTS
-    capped = fmt == "rich" and limit is None
+    capped = fmt == "rich" and limit is None and not (stepping and _interactive())  # stepping draws lazily: no cap
     events = _limited(trace_gradients(problem, which), FRAME_CAP if capped else limit)
     parts = [part for part in explain(problem) if part.grad in which]
     if fmt == "jsonl":
@@ -70,7 +80,7 @@ def grad(source, limit, only, as_json, fmt):
         _write_lines(lines)
         _write_lines(plain_explanation(part) for part in parts)
     else:
-        _print_frames(problem, events, parts, capped)
+        _show_frames(problem, events, parts, capped, stepping, delay, export)
 
 
 class Skipped:
@@ -111,20 +121,56 @@ def _write_lines(lines) -> None:
     out.flush()
 
 
-def _print_frames(problem, events, parts, capped: bool) -> None:
+def _interactive() -> bool:
     from rich.console import Console
-    from rich.rule import Rule
 
-    from ..render.grad import ExplanationFrame, GradHeader, GradView, SkippedNote
+    from ..render.pages import interactive
+
+    return interactive(Console())
+
+
+def _show_frames(problem, events, parts, capped: bool, stepping, delay, export) -> None:
+    """The rich view, printed, stepped through (--step) or animated (--delay), and saved (--export)."""
+    from rich.console import Console
+
+    from ..render.pages import show_pages
 
     console = Console(highlight=False)
-    console.print(GradHeader(problem, problem.grad_output is not None))
+    exporter = None
+    if export:
+        from ..render.export import Exporter
+
+        exporter = Exporter(export, console.width, title=problem.title or "convtrace grad", narrow="--only or --limit")
+    show_pages(_pages(problem, events, parts, capped), console, stepping=stepping, delay=delay, exporter=exporter)
+
+
+def _pages(problem, events, parts, capped: bool):
+    """Header, then per gradient its preparation, cells (the frames) and result, then what each gradient is."""
+    from rich.rule import Rule
+
+    from ..render.grad import NAMES, ExplanationFrame, GradHeader, GradView, SkippedNote
+    from ..render.pages import Page
+
+    yield Page((GradHeader(problem, problem.grad_output is not None),), "backward pass")
     view = GradView(problem)
+    cells = {"bias": problem.kernel_shape[0]}  # one dL/dbias cell per kernel; the others say in their preparation
     for event in events:
         if isinstance(event, Skipped):
-            console.print(SkippedNote(event.grad, event.count, FRAME_CAP if capped else None))
+            yield Page((SkippedNote(event.grad, event.count, FRAME_CAP if capped else None),),
+                       f"{NAMES[event.grad]}: cells not drawn")
+            continue
+        name = NAMES[event.grad]
+        if event.event == "prepare":
+            cells[event.grad] = event.cells
+            yield Page((view.frame(event),), f"{name}: preparation")
+        elif event.event == "cell":
+            yield Page((view.frame(event),), f"{name} step {event.step + 1} of {cells[event.grad]}", frame=True)
         else:
-            console.print(view.frame(event))
-    console.print(Rule("What each gradient is"))
-    for part in parts:
-        console.print(ExplanationFrame(part))
+            yield Page((view.frame(event),), f"{name}: result")
+    rule = Rule("What each gradient is")
+    if not parts:
+        yield Page((rule,), "the end", last=True)
+    for i, part in enumerate(parts):
+        first, last = i == 0, i == len(parts) - 1
+        yield Page(((rule,) if first else ()) + (ExplanationFrame(part),),
+                   f"what {NAMES[part.grad]} is" + (", the end" if last else ""), last=last)

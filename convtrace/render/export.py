@@ -16,6 +16,7 @@ from rich.terminal_theme import DEFAULT_TERMINAL_THEME
 
 from ..errors import UsageError
 from .lines import Paragraph
+from .pages import Frame
 from .steps import StepFrame
 
 SUFFIXES = (".svg", ".html", ".htm", ".txt")
@@ -63,13 +64,14 @@ def check_export_path(path: str) -> str:
 class Exporter:
     """Records what the trace view shows into one file; call `close()` at the end."""
 
-    def __init__(self, path: str, width: int, title: str = "convtrace"):
+    def __init__(self, path: str, width: int, title: str = "convtrace", narrow: str = "--at or --limit"):
         self.suffix = check_export_path(path)
         self.path = path
         self.title = title
+        self.narrow = narrow  # the options that pick fewer frames, named when an SVG leaves some out
         self.frames = 0
         self.omitted = 0
-        self._noted = False
+        self._noted = 0  # omitted frames already mentioned (frames and other parts can alternate)
         colour = self.suffix != ".txt"
         self.console = Console(
             file=_Discard(), record=True, width=width, force_terminal=colour,
@@ -87,23 +89,24 @@ class Exporter:
             ))
 
     def add(self, renderable) -> None:
-        """Record one renderable (a frame, the summary, the feature maps)."""
-        if isinstance(renderable, StepFrame):
+        """Record one renderable (a frame, the summary, the feature maps); frames count against an SVG's cap."""
+        if isinstance(renderable, (StepFrame, Frame)):
             self.frames += 1
             if self.suffix == ".svg" and self.frames > SVG_FRAMES:
                 self.omitted += 1
                 return
-        elif self.omitted:
+        else:
             self._note_omitted()
         self.console.print(renderable)
         self._flush()
 
     def _note_omitted(self) -> None:
-        if not self._noted:
-            self._noted = True
+        new = self.omitted - self._noted
+        if new:
+            self._noted = self.omitted
             self.console.print(Paragraph(
-                f"({self.omitted} more frame{'s' * (self.omitted != 1)} not in this picture: an SVG keeps the "
-                f"first {SVG_FRAMES}; pick frames with --at or --limit, or export .html or .txt for all)",
+                f"({new} more frame{'s' * (new != 1)} not in this picture: an SVG keeps the "
+                f"first {SVG_FRAMES}; pick frames with {self.narrow}, or export .html or .txt for all)",
                 Style(italic=True),
             ))
 

@@ -10,8 +10,6 @@ one the frames are printed in sequence, never animated.
 
 from __future__ import annotations
 
-import sys
-import time
 from collections.abc import Iterable, Iterator
 
 from rich.console import Console
@@ -21,16 +19,14 @@ from ..engine import Step
 from ..problem import Problem
 from ..tracecheck import Collector, agreement
 from .export import Exporter
-from .lines import Paragraph, blank, text
+from .lines import Paragraph, blank
 from .maps import FeatureMaps
+from .pages import KEYS_BACK, KEYS_NEXT, KEYS_QUIT, Page, footer, interactive, print_pages, show_pages, step_pages  # noqa: F401
 from .steps import StepView
 from .summary import ProblemSummary
 
 FRAME_CAP = 100  # frames drawn by default; the rest are traced and counted, not drawn
 NOTE = Style(italic=True)
-KEYS_NEXT = ("\r", "\n", " ", "n", "\x1b[C", "\x1b[B", "j", "l")
-KEYS_BACK = ("b", "p", "\x1b[D", "\x1b[A", "k", "h", "\x7f")
-KEYS_QUIT = ("q", "Q")  # not Escape: an arrow key can arrive split, starting with it
 
 
 def chosen_steps(steps: Iterable[Step], collector: Collector, chosen, limit: int | None) -> Iterator[Step]:
@@ -45,11 +41,6 @@ def chosen_steps(steps: Iterable[Step], collector: Collector, chosen, limit: int
             drawn += 1
             if limit is not None and drawn >= limit:
                 return
-
-
-def interactive(console: Console) -> bool:
-    """True when keys can be read and the screen redrawn: stdin and stdout are both terminals."""
-    return console.is_terminal and sys.stdin.isatty() and sys.stdout.isatty()
 
 
 class Player:
@@ -75,12 +66,6 @@ class Player:
         self.cap = None if limit is not None else cap  # an explicit --limit draws all it asks for
         self.exporter = exporter
 
-    def _out(self, renderable) -> None:
-        # every part fits the width already (blocks crop, paragraphs wrap): skip Rich's line cropping
-        self.console.print(renderable, crop=False)
-        if self.exporter is not None:
-            self.exporter.add(renderable)
-
     def _finale(self) -> FeatureMaps:
         return FeatureMaps(self.problem, self.collector, agreement(self.problem, self.collector))
 
@@ -94,91 +79,29 @@ class Player:
             NOTE,
         )
 
+    def pages(self) -> Iterator[Page]:
+        """Summary, one frame per chosen step (up to the cap), a note on the rest, the feature maps; made lazily."""
+        yield Page((ProblemSummary(self.problem),), "summary")
+        drawn = skipped = 0
+        for step in self.frames:
+            if self.cap is not None and drawn >= self.cap:
+                skipped += 1
+                continue
+            yield Page((self.view.frame(step),), f"step {step.step + 1} of {self.problem.steps}", frame=True)
+            drawn += 1
+        if skipped:
+            yield Page((self._skipped_note(drawn, skipped), blank()), "not drawn")
+        # made only now: the collector has seen every step the frames passed
+        yield Page((self._finale(),), "the end", last=True)
+
     def print_all(self, delay: float | None = None) -> None:
         """Summary, frames, feature maps, one after the other; with `delay`, frames replace each other in place."""
-        self._out(ProblemSummary(self.problem))
-        drawn = skipped = 0
-        live = None
-        if delay is not None:
-            from rich.live import Live
-
-            live = Live(console=self.console, auto_refresh=False, transient=False, vertical_overflow="ellipsis")
-            live.start()
-        try:
-            for step in self.frames:
-                if self.cap is not None and drawn >= self.cap:
-                    skipped += 1
-                    continue
-                frame = self.view.frame(step)
-                if live is not None:
-                    live.update(frame, refresh=True)
-                    if self.exporter is not None:
-                        self.exporter.add(frame)
-                    time.sleep(delay)
-                else:
-                    self._out(frame)
-                drawn += 1
-        finally:
-            if live is not None:
-                live.stop()
-        if skipped:
-            self._out(self._skipped_note(drawn, skipped))
-            self._out(blank())
-        self._out(self._finale())
+        # every part fits the width already (blocks crop, paragraphs wrap): skip Rich's line cropping
+        print_pages(self.pages(), self.console, delay=delay, exporter=self.exporter, crop=False)
 
     def step_through(self) -> None:
         """Classroom stepping: Enter/space next, b back, q quit. The cursor is hidden meanwhile and always restored."""
-        import click
-
-        console = self.console
-        history: list[Step] = []
-        position = 0  # 0: the summary; i >= 1: frame history[i-1]; len(history)+1 after the last: the maps
-        finished = False
-        finale = None
-        if self.exporter is not None:
-            self.exporter.add(ProblemSummary(self.problem))
-        console.show_cursor(False)
-        try:
-            while True:
-                if position > len(history) and not finished:
-                    step = next(self.frames, None)
-                    if step is None:
-                        finished = True
-                    else:
-                        history.append(step)
-                        if self.exporter is not None:
-                            self.exporter.add(self.view.frame(step))
-                if position == 0:
-                    page, where = ProblemSummary(self.problem), "summary"
-                elif position <= len(history):
-                    step = history[position - 1]
-                    page, where = self.view.frame(step), f"step {step.step + 1} of {self.problem.steps}"
-                else:
-                    if finale is None:
-                        finale = self._finale()
-                        if self.exporter is not None:
-                            self.exporter.add(finale)
-                    page, where = finale, "the end"
-                console.clear()
-                console.print(page)
-                console.print(footer(where, at_end=position > len(history)), end="")
-                key = click.getchar()
-                if key in KEYS_QUIT:
-                    break
-                if key in KEYS_NEXT:
-                    if position > len(history):
-                        break
-                    position += 1
-                elif key in KEYS_BACK:
-                    position = max(position - 1, 0)
-        finally:
-            console.show_cursor(True)
-            console.print()
-
-
-def footer(where: str, at_end: bool):
-    keys = "Enter/space: quit" if at_end else "Enter/space: next"
-    return text(f"[{where}]  {keys}   b: back   q: quit", Style(reverse=True))
+        step_pages(self.pages(), self.console, exporter=self.exporter)
 
 
 def play(
@@ -195,11 +118,4 @@ def play(
     """Show a trace the way the options ask; interactive modes fall back to plain printing off a terminal."""
     live = interactive(console)
     player = Player(problem, steps, console, chosen=chosen, limit=limit, cap=None if (stepping and live) else FRAME_CAP, exporter=exporter)
-    try:
-        if stepping and live:
-            player.step_through()
-        else:
-            player.print_all(delay if (delay is not None and live) else None)
-    finally:
-        if exporter is not None:
-            exporter.close()
+    show_pages(player.pages(), console, stepping=stepping, delay=delay, exporter=exporter, crop=False)

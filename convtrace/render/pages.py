@@ -1,0 +1,161 @@
+"""Showing a sequence of pages: printed in order, stepped through by key, or animated in place.
+
+    pages (lazy) -> print_pages: one after the other (frames replace each other when animated)
+                 -> step_pages:  one screen at a time, Enter/space next, b back, q quit
+                 -> an Exporter, when given, records each page once, in order
+
+A page is one or more renderables with a label for the stepping footer.
+Pages are pulled from their iterator only when needed, so a long trace is
+never held in full: the next frame is computed when the learner asks for it.
+Both `convtrace run` and `convtrace grad` show their views through here.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.style import Style
+
+from .lines import text
+
+KEYS_NEXT = ("\r", "\n", " ", "n", "\x1b[C", "\x1b[B", "j", "l")
+KEYS_BACK = ("b", "p", "\x1b[D", "\x1b[A", "k", "h", "\x7f")
+KEYS_QUIT = ("q", "Q")  # not Escape: an arrow key can arrive split, starting with it
+
+
+@dataclass(frozen=True)
+class Page:
+    """One screen of a view.
+
+    parts: renderables printed one after the other
+    where: the stepping footer's label, e.g. "step 2 of 4"
+    frame: a frame of the walk: animated in place by --delay, counted against an SVG's frame cap
+    last:  the final page (its footer offers to quit)
+    """
+
+    parts: tuple
+    where: str
+    frame: bool = False
+    last: bool = False
+
+
+def interactive(console: Console) -> bool:
+    """True when keys can be read and the screen redrawn: stdin and stdout are both terminals."""
+    return console.is_terminal and sys.stdin.isatty() and sys.stdout.isatty()
+
+
+class Frame:
+    """A renderable marked as a frame of the walk, so an export can count it (an SVG keeps only the first few)."""
+
+    def __init__(self, renderable):
+        self.renderable = renderable
+
+    def __rich_console__(self, console, options):
+        yield self.renderable
+
+
+def _record(exporter, page: Page) -> None:
+    if exporter is not None:
+        for part in page.parts:
+            exporter.add(Frame(part) if page.frame else part)
+
+
+def print_pages(pages: Iterable[Page], console: Console, *, delay: float | None = None, exporter=None,
+                crop: bool = True) -> None:
+    """Every page in order; with `delay`, each run of frames replaces itself in place, `delay` seconds apart."""
+    live = None
+    try:
+        for page in pages:
+            if page.frame and delay is not None:
+                if live is None:
+                    from rich.live import Live
+
+                    live = Live(console=console, auto_refresh=False, transient=False, vertical_overflow="ellipsis")
+                    live.start()
+                live.update(page.parts[0] if len(page.parts) == 1 else _group(page.parts), refresh=True)
+                _record(exporter, page)
+                time.sleep(delay)
+                continue
+            if live is not None:  # a page that stays: the frames before it have finished moving
+                live.stop()
+                live = None
+            for part in page.parts:
+                console.print(part, crop=crop)
+            _record(exporter, page)
+    finally:
+        if live is not None:
+            live.stop()
+
+
+def _group(parts):
+    from rich.console import Group
+
+    return Group(*parts)
+
+
+def step_pages(pages: Iterable[Page], console: Console, *, exporter=None) -> None:
+    """Classroom stepping: Enter/space next, b back, q quit. The cursor is hidden meanwhile and always restored."""
+    import click
+
+    pending = iter(pages)
+    history: list[Page] = []  # the pages seen so far, for going back
+
+    def fetch() -> bool:
+        page = next(pending, None)
+        if page is None:
+            return False
+        history.append(page)
+        _record(exporter, page)
+        return True
+
+    if not fetch():
+        return
+    position = 0
+    console.show_cursor(False)
+    try:
+        while True:
+            page = history[position]
+            console.clear()
+            for part in page.parts:
+                console.print(part)
+            console.print(footer(page.where, at_end=page.last), end="")
+            key = click.getchar()
+            if key in KEYS_QUIT:
+                break
+            if key in KEYS_NEXT:
+                if page.last:
+                    break
+                if position + 1 == len(history) and not fetch():
+                    break  # no page marked itself last, but there are no more
+                position += 1
+            elif key in KEYS_BACK:
+                position = max(position - 1, 0)
+    finally:
+        console.show_cursor(True)
+        console.print()
+
+
+def footer(where: str, at_end: bool):
+    keys = "Enter/space: quit" if at_end else "Enter/space: next"
+    return text(f"[{where}]  {keys}   b: back   q: quit", Style(reverse=True))
+
+
+def show_pages(pages: Iterable[Page], console: Console, *, stepping: bool = False, delay: float | None = None,
+               exporter=None, crop: bool = True) -> None:
+    """Show pages the way the options ask; stepping and animation only in a terminal (else plain printing).
+
+    The exporter, when given, is closed at the end, however the showing ends.
+    """
+    live = interactive(console)
+    try:
+        if stepping and live:
+            step_pages(pages, console, exporter=exporter)
+        else:
+            print_pages(pages, console, delay=delay if live else None, exporter=exporter, crop=crop)
+    finally:
+        if exporter is not None:
+            exporter.close()
