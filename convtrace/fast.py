@@ -21,11 +21,13 @@ Two ideas, chosen by the size of the problem (`choose_strategy`):
       "shifted"  no copy at all: (kh*kw*K, C) @ buffer slice, then kh*kw
                  shifted adds
 
-  Positions are processed in blocks of a few thousand so the column block and
-  the partial results stay in cache. A few positions per row (the columns
-  past W') and per image are computed and thrown away: that is the price of
-  one constant shift per tap. With a stride s the input is first split into
-  s*s phases (every s-th row and column), which turns it into stride-1 slices.
+  Positions are processed in blocks of whole rows, a few thousand positions,
+  so the column block and the partial results stay in cache; each block's
+  kept cells go to the output while they are still there. A few positions
+  per row (the columns past W') and per image are computed and thrown away:
+  that is the price of one constant shift per tap. With a stride s the input
+  is first split into s*s phases (every s-th row and column), which turns it
+  into stride-1 slices.
 
 Every strategy gives the same numbers up to float rounding order; float32
 inputs are computed in float32, float64 in float64.
@@ -106,15 +108,9 @@ def conv2d_nchw(
         out = np.zeros((n, k, h_out, w_out), dtype)
     elif strategy == "windows":
         out = _conv_windows(images, w, geometry)
-    else:
-        flat = _conv_flat(images, w, geometry, strategy)  # (K, N, Hq, Wq), rows/cols past H', W' unused
-        out = np.empty((n, k, h_out, w_out), dtype)
-        kept = flat[:, :, :h_out, :w_out].transpose(1, 0, 2, 3)
-        if bias is None:
-            np.copyto(out, kept)
-        else:  # add the bias while copying: one pass over the output instead of two
-            np.add(kept, np.asarray(bias, dtype=dtype)[:, None, None], out=out)
-        return out
+    else:  # the flat strategies add the bias while copying to the output: one pass instead of two
+        bias = None if bias is None else np.asarray(bias, dtype=dtype)
+        return _conv_flat(images, w, geometry, strategy, bias)
     if bias is not None:
         out += np.asarray(bias, dtype=out.dtype)[None, :, None, None]
     return out
@@ -209,8 +205,8 @@ def _first_data_cell(phase: int, before: int, stride: int) -> tuple[int, int]:
 # ----------------------------------------------------------------------------- the products
 
 
-def _conv_flat(x: np.ndarray, w: np.ndarray, g: Geometry, strategy: str) -> np.ndarray:
-    """(N, C, H, W) x (K, C, kh, kw) -> (K, N, Hq, Wq): matrix products over the flat layout, in blocks."""
+def _conv_flat(x: np.ndarray, w: np.ndarray, g: Geometry, strategy: str, bias) -> np.ndarray:
+    """(N, C, H, W) x (K, C, kh, kw) -> (N, K, H', W'): matrix products over the flat layout, in blocks of rows."""
     buffers, taps, (hq, wq) = flat_input(x, g, lambda shape, dtype, i: _work(f"input{i}", shape, dtype, zero=True))
     n, c = x.shape[:2]
     k = w.shape[0]
@@ -224,32 +220,56 @@ def _conv_flat(x: np.ndarray, w: np.ndarray, g: Geometry, strategy: str) -> np.n
     after = [shift for shift, _ in groups]
     reach = max(after)  # a block of b positions needs b + reach product columns
 
+    # Blocks of whole grid rows (Wq positions each), so a block's kept cells are whole output rows.
     h_out, w_out = g.out_size
-    positions = (n - 1) * hq * wq + (h_out - 1) * wq + w_out  # up to the last kept one
+    rows = (n - 1) * hq + h_out  # grid rows up to the last kept one
     depth = len(inside) * c
-    block = _block_size(depth + len(groups) * k, dtype)  # the column block and the product
-    out = _work("out", (k, n * hq * wq), dtype)
+    per_block = max(1, _block_size(depth + len(groups) * k, dtype) // wq)  # the column block and the product
+    per_block = -(-rows // -(-rows // per_block))  # as many blocks, of even size: no small last block
+    block = per_block * wq
+    out = np.empty((n, k, h_out, w_out), dtype)
+    sums = _work("sums", (k, block), dtype)
     no_copy = len(inside) == 1 and inside[0][1] == 0  # "shifted": the buffer slice is the matrix
     columns = None if no_copy else _work("columns", (depth, block + reach), dtype)
     product = _work("product", (len(groups) * k, block + reach), dtype) if len(groups) > 1 else None
-    for p in range(0, positions, block):
-        b = min(block, positions - p)
+    for row in range(0, rows, per_block):
+        p, b = row * wq, min(per_block, rows - row) * wq
         if no_copy:
             cols = buffers[inside[0][0]][:, p : p + b + reach]
         else:
             cols = columns[:, : b + reach]
             for t, (which, shift) in enumerate(inside):
                 cols[t * c : (t + 1) * c] = buffers[which][:, p + shift : p + shift + b + reach]
+        target = sums[:, :b]
         if product is None:  # one group: the product is the answer
-            np.matmul(stacked, cols, out=out[:, p : p + b])
+            np.matmul(stacked, cols, out=target)
+        else:
+            y = product[:, : b + reach]
+            np.matmul(stacked, cols, out=y)
+            np.add(y[:k, after[0] : after[0] + b], y[k : 2 * k, after[1] : after[1] + b], out=target)
+            for group in range(2, len(groups)):
+                target += y[group * k : (group + 1) * k, after[group] : after[group] + b]
+        _keep_rows(target.reshape(k, b // wq, wq), row, hq, bias, out)
+    return out
+
+
+def _keep_rows(block: np.ndarray, first: int, hq: int, bias, out: np.ndarray) -> None:
+    """Copy the kept cells of grid rows first, first+1, ... (block (K, rows, Wq)) into out (N, K, H', W').
+
+    Grid row r is row r % Hq of image r // Hq; its rows past H' and cells past W' are thrown away.
+    """
+    _, count, _ = block.shape
+    _, _, h_out, w_out = out.shape
+    for image in range(first // hq, (first + count - 1) // hq + 1):
+        top, bottom = max(first, image * hq), min(first + count, image * hq + h_out)  # grid rows kept
+        if top >= bottom:
             continue
-        y = product[:, : b + reach]
-        np.matmul(stacked, cols, out=y)
-        target = out[:, p : p + b]
-        np.add(y[:k, after[0] : after[0] + b], y[k : 2 * k, after[1] : after[1] + b], out=target)
-        for group in range(2, len(groups)):
-            target += y[group * k : (group + 1) * k, after[group] : after[group] + b]
-    return out.reshape(k, n, hq, wq)
+        kept = block[:, top - first : bottom - first, :w_out]
+        into = out[image, :, top - image * hq : bottom - image * hq]
+        if bias is None:
+            np.copyto(into, kept)
+        else:
+            np.add(kept, bias[:, None, None], out=into)
 
 
 _kept = threading.local()  # this thread's work arrays, by name

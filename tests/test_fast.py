@@ -73,6 +73,18 @@ def test_block_edges_do_not_matter(strategy, monkeypatch):
     np.testing.assert_allclose(got, want, rtol=0, atol=tolerance(x, w))
 
 
+@pytest.mark.parametrize("positions", [1, 20, 45, 10_000])
+@pytest.mark.parametrize("strategy", ["im2col", "rows", "shifted"])
+def test_blocks_of_rows_across_images_keep_every_output_row_once(strategy, positions, monkeypatch):
+    """Blocks of rows that start and end inside images (or hold them all) give every output cell, with bias."""
+    rng = np.random.default_rng(8)
+    x, w, bias = rng.normal(size=(3, 2, 7, 6)), rng.normal(size=(4, 2, 3, 3)), rng.normal(size=4)
+    want = scipy_reference(x, w, bias, (1, 1), (1, 1), ((2, 0), (1, 1)))
+    monkeypatch.setattr(fast, "_block_size", lambda depth, dtype: positions)
+    got = conv2d(x, w, bias, padding=((2, 0), (1, 1)), strategy=strategy)
+    np.testing.assert_allclose(got, want, rtol=0, atol=tolerance(x, w))
+
+
 GOLDEN = golden_cases("forward")
 
 
