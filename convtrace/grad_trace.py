@@ -6,7 +6,7 @@ Each gradient is a stream of frozen events (nothing here prints):
     dL/dkernels  KernelsPrepare, KernelsCell per kernel tap, KernelsResult (rotated back when flip)
     dL/dbias     BiasCell per kernel, BiasResult (only when the problem has a bias)
 
-dL/dimages follows DESIGN.md section 2 to the letter: g' (the gradient with
+dL/dimages follows the rule in README.md (convtrace grad) to the letter: g' (the gradient with
 s-1 zeros between its elements), w' (the applied kernel with its taps spread
 by the dilation) rotated 180 degrees, 'full' padding of g', then the forward
 pass's own window walk at stride 1, summed over the K kernels the way the

@@ -13,7 +13,7 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def tolerance(images: np.ndarray, kernels: np.ndarray) -> float:
-    """Absolute tolerance for a convolution's outputs: scales with sum |x| * sum |w| (DESIGN.md 5)."""
+    """Absolute tolerance for a convolution's outputs: scales with sum |x| * sum |w| (so the rounding bound grows with the sums)."""
     return 1e-12 * (1.0 + np.abs(images).sum() * np.abs(kernels).sum())
 
 

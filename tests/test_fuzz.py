@@ -33,7 +33,7 @@ KEYS = ("images", "kernels", "bias", "mode", "padding", "stride", "dilation", "f
 
 
 def spec_padding(doc: dict, size: tuple[int, int], kernel: tuple[int, int], stride, dilation) -> list[tuple[int, int]]:
-    """((top, bottom), (left, right)) as DESIGN.md section 2 defines each mode, or the explicit padding."""
+    """((top, bottom), (left, right)) as README.md (The numbers) defines each mode, or the explicit padding."""
     if "padding" in doc:
         p = doc["padding"]
         if isinstance(p, int):
@@ -116,7 +116,7 @@ def numbers(rng: np.random.Generator, count: int) -> list:
 
 @st.composite
 def valid_docs(draw) -> dict:
-    """A document that follows DESIGN.md section 1 (its kernel may still not fit: that is an error too)."""
+    """A document that follows README.md (The input document) (its kernel may still not fit: that is an error too)."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     layout = draw(st.sampled_from(["NCHW", "NHWC", "nhwc"]))
     n, c, k = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))

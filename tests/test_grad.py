@@ -35,7 +35,7 @@ def in_layout(problem, array: np.ndarray) -> np.ndarray:
 
 
 def grad_tolerance(problem, g) -> float:
-    """Scales with sum |x| * sum |w| * sum |g| (DESIGN.md 5): a gradient is a sum of such products."""
+    """Scales with sum |x| * sum |w| * sum |g| (so the rounding bound grows with the sums): a gradient is a sum of such products."""
     scale = np.abs(problem.images).sum() + np.abs(problem.kernels).sum()
     return 1e-12 * (1.0 + scale * scale * (1.0 + np.abs(g).sum()))
 

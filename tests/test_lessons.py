@@ -49,7 +49,7 @@ def stated(lesson, name: str, index=None, source: str = ""):
 
 
 def ref_same_padding(size: int, k: int, s: int, d: int) -> tuple[int, int]:
-    """TensorFlow's 'same' rule, written again from DESIGN.md section 2."""
+    """TensorFlow's 'same' rule, written again from README.md (The numbers)."""
     out = math.ceil(size / s)
     total = max((out - 1) * s + d * (k - 1) + 1 - size, 0)
     return total // 2, total - total // 2

@@ -1,4 +1,4 @@
-"""Engine events and results -> plain dicts for `--json` and `--format jsonl` (DESIGN.md section 3)."""
+"""Engine events and results -> plain dicts for `--json` and `--format jsonl` (README.md, the run command)."""
 
 from __future__ import annotations
 

@@ -5,15 +5,15 @@
 Needs torch and numpy, which are NOT dependencies of convtrace: run it with an
 interpreter that has them, for example a virtual env outside the repo::
 
-    python3.11 -m venv /tmp/torchenv && /tmp/torchenv/bin/pip install torch numpy
+    python3.11 -m venv /tmp/torchenv && /tmp/torchenv/bin/pip install torch==2.13.0 numpy   # the version the vectors came from
     /tmp/torchenv/bin/python tests/golden/generate_golden.py
 
 It writes forward.json (`convtrace run`) and grad.json (`convtrace grad`) next to
 itself. Those files are committed as data, so the test suite reads them and never
 needs torch. Every case is built deterministically (a seed derived from the case
-name), every document is an input document as DESIGN.md section 1 defines, and
+name), every document is an input document as README.md (The input document) defines, and
 every expected value is computed by torch in float64 (F.pad, F.conv2d, torch.flip,
-autograd). Padding is resolved here from the rules in DESIGN.md section 2, not by
+autograd). Padding is resolved here from the rules in README.md (The numbers), not by
 torch's padding="same" (used only as a cross-check at stride 1). Before writing,
 each answer is re-checked against an independent pure-numpy direct loop, and the
 pipeline is checked against the public cases in ../shared/contract/cases.
@@ -37,7 +37,7 @@ GENERATOR = f"tests/golden/generate_golden.py, torch {torch.__version__}, float6
 
 
 # --------------------------------------------------------------------------
-# Reading a document (DESIGN.md section 1) and resolving its geometry (section 2)
+# Reading a document (README.md (The input document)) and resolving its geometry (section 2)
 # --------------------------------------------------------------------------
 
 def pair(v):
@@ -159,7 +159,7 @@ def clean(t):
 
 
 # --------------------------------------------------------------------------
-# Independent check: pure numpy direct loops, straight from DESIGN.md section 2
+# Independent check: pure numpy direct loops, straight from README.md (The numbers)
 # --------------------------------------------------------------------------
 
 def numpy_forward(x, w, b, pads, stride, dil, flip):
@@ -211,7 +211,7 @@ def numpy_grads(x, w, b, pads, stride, dil, flip, g):
 
 
 def numpy_grad_x_by_design_recipe(x, w, pads, stride, dil, flip, g):
-    """dL/dx as DESIGN.md words it: full correlation of g' (stride-dilated) with rot180(w')."""
+    """dL/dx as the README words it: full correlation of g' (stride-dilated) with rot180(w')."""
     wf = w[:, :, ::-1, ::-1] if flip else w
     N, K, Ho, Wo = g.shape
     _, C, kh, kw = wf.shape
@@ -270,7 +270,7 @@ def verify(name, doc, expected, grad):
     gscale = scale * (1.0 + np.abs(g).sum())
     gx, gw, gb = numpy_grads(x, w, b, pads, stride, dil, flip, g)
     gx2 = numpy_grad_x_by_design_recipe(x, w, pads, stride, dil, flip, g)
-    assert_close(gx2, gx, gscale, exact, f"{name}: DESIGN recipe for grad_images")
+    assert_close(gx2, gx, gscale, exact, f"{name}: README recipe for grad_images")
     assert_close(expected["grad_images"], to_doc_layout(gx, layout), gscale, exact, f"{name}: grad_images")
     assert_close(expected["grad_kernels"], to_doc_layout(gw, layout), gscale, exact, f"{name}: grad_kernels")
     assert ("grad_bias" in expected) == (b is not None), f"{name}: grad_bias presence"
