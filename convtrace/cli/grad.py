@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .options import problem_options
+from .options import problem_options, view_options
 
 FORMATS = ("rich", "plain", "jsonl")
 GRADIENTS = ("images", "kernels", "bias")
@@ -25,12 +25,7 @@ FRAME_CAP = 30  # cells of each gradient the rich view draws unless --limit says
               help="Print the output and the gradients as one JSON object.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="rich", show_default=True,
               help="rich: a frame per step; plain: a line per step; jsonl: a JSON object per step.")
-@click.option("--step", "stepping", is_flag=True,
-              help="Step through frames in a terminal: Enter/space next, b back, q quit.")
-@click.option("--delay", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
-              help="Animate each gradient's cells in place, SECONDS apart (in a terminal).")
-@click.option("--export", "export", default=None, metavar="FILE",
-              help="Also save the frames to FILE.svg, FILE.html or FILE.txt.")
+@view_options
 def grad(source, limit, only, as_json, fmt, stepping, delay, export):
     """Trace the gradients of FILE's convolution: dL/dimages, dL/dkernels, dL/dbias.
 

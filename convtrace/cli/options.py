@@ -139,6 +139,21 @@ def problem_options(command):
     return gather
 
 
+def view_options(command):
+    """Add --step, --delay and --export, the ways to show a rich trace, to a command."""
+    options = [
+        click.option("--step", "stepping", is_flag=True,
+                     help="Step through frames in a terminal: Enter/space next, b back, q quit."),
+        click.option("--delay", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+                     help="Animate the frames in place, SECONDS apart (in a terminal)."),
+        click.option("--export", "export", default=None, metavar="FILE",
+                     help="Also save the frames to FILE.svg, FILE.html or FILE.txt."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def overrides_from(mode, padding, stride, dilation, flip, layout) -> dict:
     """The command-line options that were given, as document keys."""
     if mode is not None and padding is not None:

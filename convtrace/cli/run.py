@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .options import problem_options
+from .options import problem_options, view_options
 
 FORMATS = ("rich", "plain", "jsonl")
 
@@ -21,12 +21,7 @@ FORMATS = ("rich", "plain", "jsonl")
               help="rich: a frame per position; plain: a line per position; jsonl: a JSON object per position.")
 @click.option("--at", "at", multiple=True, metavar="NAME=V,...",
               help="Only these positions, e.g. n=0,k=1 or row=2,col=1 or row=0..2 (repeat for more).")
-@click.option("--step", "stepping", is_flag=True,
-              help="Step through frames in a terminal: Enter/space next, b back, q quit.")
-@click.option("--delay", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
-              help="Animate the frames in place, SECONDS apart (in a terminal).")
-@click.option("--export", "export", default=None, metavar="FILE",
-              help="Also save the frames to FILE.svg, FILE.html or FILE.txt.")
+@view_options
 @click.option("--method", type=click.Choice(("loop", "im2col")), default="loop", show_default=True,
               help="loop: window by window; im2col: the same convolution as one matrix product "
                    "(column matrix, kernel matrix, product, reshape; --limit sets the rows shown).")
