@@ -16,7 +16,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ..fast import conv2d
+from ..engine.fast import conv2d
 
 LAYOUTS = ("NCHW", "NHWC")
 

@@ -35,7 +35,7 @@ def bench(source, dtype, repeat, budget, no_torch, as_json):
       convtrace bench --repeat 9 --budget 5  steadier numbers on a busy machine
       convtrace bench --json                 timings for scripts
     """
-    from ..bench import METHODS, Case, default_cases, machine, run_case
+    from ..teach.bench import METHODS, Case, default_cases, machine, run_case
 
     if source.file is None:
         cases = default_cases(dtype, source.overrides)

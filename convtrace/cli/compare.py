@@ -66,7 +66,7 @@ def compare(file, modes, strides, dilation, flip, layout, image, kernel, as_json
       convtrace compare input.json --modes same --strides 1,2,3
       convtrace compare input.json --json
     """
-    from .. import compare as model
+    from ..teach import compare as model
     from ..errors import UsageError
     from .options import overrides_from
 

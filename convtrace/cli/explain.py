@@ -62,7 +62,7 @@ def explain(file, mode, input_size, kernel_size, stride, dilation, flip):
     """
     from rich.console import Console
 
-    from .. import explain as model
+    from ..teach import explain as model
     from ..render.explain import ExplainView, OverviewView
 
     example, stride, dilation, flip = _example(file, mode, input_size, kernel_size, stride, dilation, flip)
@@ -76,8 +76,8 @@ def explain(file, mode, input_size, kernel_size, stride, dilation, flip):
 
 def _example(file, mode, input_size, kernel_size, stride, dilation, flip):
     """The data to explain on (FILE's first channel, or a ramp) and the stride, dilation and flip to use."""
-    from .. import explain as model
-    from ..compare import load_arrays
+    from ..teach import explain as model
+    from ..teach.compare import load_arrays
     from ..errors import UsageError
 
     if file is not None:

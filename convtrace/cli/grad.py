@@ -52,12 +52,12 @@ def grad(source, limit, only, as_json, fmt, stepping, delay, export):
 
         raise UsageError("--only bias: the document has no 'bias', so there is no dL/dbias; add a bias or choose images or kernels")
     if as_json:
-        from ..grad import gradients
+        from ..engine.grad import gradients
         from ..render.grad import grad_result_record
 
         click.echo(json.dumps(grad_result_record(problem, gradients(problem))))
         return
-    from ..grad_trace import explain, trace_gradients
+    from ..engine.grad_trace import explain, trace_gradients
 
     which = (only,) if only else GRADIENTS
     capped = fmt == "rich" and limit is None and not (stepping and _interactive())  # stepping draws lazily: no cap

@@ -36,7 +36,7 @@ def lesson() -> None:
 @dir_option
 def list_lessons(folder) -> None:
     """One lesson a line: number, title, what it is about."""
-    from ..lessons import find_lessons
+    from ..teach.lessons import find_lessons
 
     for item in find_lessons(folder):
         click.echo(f"{item.number:<2}  {item.title}: {item.summary}")
@@ -49,7 +49,7 @@ def show(lesson_key, folder) -> None:
     """Read lesson N (rendered markdown)."""
     from rich.console import Console
 
-    from ..lessons import get_lesson
+    from ..teach.lessons import get_lesson
     from ..render.lesson import LessonHeader, lesson_markdown
 
     item = get_lesson(lesson_key, folder)
@@ -63,7 +63,7 @@ def show(lesson_key, folder) -> None:
 @dir_option
 def path(lesson_key, folder) -> None:
     """Print lesson N's folder (its input documents are there): cd "$(convtrace lesson path 1)"."""
-    from ..lessons import get_lesson
+    from ..teach.lessons import get_lesson
 
     click.echo(str(get_lesson(lesson_key, folder).folder))
 
@@ -86,10 +86,10 @@ def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause) -
     """
     from rich.console import Console
 
-    from ..lessons import get_lesson, parse_trace_setting
+    from ..teach.lessons import get_lesson, parse_trace_setting
     from ..render.lesson import LessonHeader, TraceIntro, lesson_markdown, play_trace
 
-    from ..quiz import parse_shape, parse_value
+    from ..teach.quiz import parse_shape, parse_value
 
     # check scripted answers before anything is printed, so a typo is one clean error
     for given, parse in ((answer_shape, parse_shape), (answer_value, parse_value)):
@@ -156,7 +156,7 @@ def _pause(console) -> bool:
 
 def _quiz(console, item, problem, answer_shape, answer_value, interactive) -> None:
     """Ask (or take from the options) the shape and one value, then say right or wrong, and why."""
-    from ..quiz import default_cell, grade_shape, grade_value, output_axes, parse_cell, parse_shape, parse_value
+    from ..teach.quiz import default_cell, grade_shape, grade_value, output_axes, parse_cell, parse_shape, parse_value
     from ..render.lesson import VerdictView
 
     cell_spec = item.settings.get("quiz")
@@ -203,8 +203,8 @@ def verify(lesson_key, folder, no_commands) -> None:
 
     Exits 1 when anything disagrees. Teachers: run it on your own --dir.
     """
-    from ..facts import check_lesson
-    from ..lessons import find_lessons, get_lesson
+    from ..teach.facts import check_lesson
+    from ..teach.lessons import find_lessons, get_lesson
 
     items = [get_lesson(lesson_key, folder)] if lesson_key else find_lessons(folder)
     failed = 0

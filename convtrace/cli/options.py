@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from ..limits import DEFAULT_MAX_ELEMENTS  # plain Python: keeps numpy out of `--help`
+from ..source.limits import DEFAULT_MAX_ELEMENTS  # plain Python: keeps numpy out of `--help`
 
 MODE_CHOICES = ("valid", "same", "full")
 LAYOUT_CHOICES = ("NCHW", "NHWC")
@@ -169,13 +169,13 @@ def read_source(file: str | None, max_elements: int | None = DEFAULT_MAX_ELEMENT
     At most the size cap's worth of bytes is read, so a huge file or stream cannot fill memory.
     """
     from ..errors import UsageError
-    from ..jsontext import decode_text
-    from ..limits import check_bytes, max_bytes
+    from ..source.jsontext import decode_text
+    from ..source.limits import check_bytes, max_bytes
 
     if file is None:
         from importlib.resources import files
 
-        return files("convtrace.examples").joinpath("builtin.json").read_text(encoding="utf-8"), "the built-in example"
+        return files("convtrace.source.examples").joinpath("builtin.json").read_text(encoding="utf-8"), "the built-in example"
     limit = max_bytes(max_elements)
     if file == "-":
         name = "standard input"
@@ -205,12 +205,12 @@ def load_problem(file: str | None, overrides: dict, *, arrays: dict | None = Non
                  max_elements: int | None = DEFAULT_MAX_ELEMENTS):
     """Read and validate the document and any .npy/.npz arrays, applying command-line overrides -> Problem."""
     from ..errors import UsageError
-    from ..jsontext import parse_json
-    from ..problem import problem_from_document
+    from ..source.jsontext import parse_json
+    from ..source.problem import problem_from_document
 
     loaded = {}
     if arrays:
-        from ..arrays_io import load_arrays
+        from ..source.arrays_io import load_arrays
 
         loaded = load_arrays(arrays, max_elements)
     if loaded and file is None:

@@ -44,12 +44,12 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, method):
         return
     problem = source.load()
     if as_json:
-        from ..fast import problem_output
+        from ..engine.fast import problem_output
         from ..render.records import result_record
 
         click.echo(json.dumps(result_record(problem, problem_output(problem))))
         return
-    from ..engine import trace
+    from ..engine.naive import trace
 
     steps = trace(problem)
     chosen = None
@@ -105,7 +105,7 @@ def _show_im2col(source, fmt, limit, at, stepping, delay, export) -> None:
                          f"cannot be used with it; drop {'it' if len(given) == 1 else 'them'} or use --method loop")
     from rich.console import Console
 
-    from ..im2col import im2col
+    from ..engine.im2col import im2col
     from ..render.im2col import Im2colView
 
     problem = source.load()

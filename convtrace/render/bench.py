@@ -9,7 +9,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from ..bench import DESCRIPTIONS, CaseResult, Timing
+from ..teach.bench import DESCRIPTIONS, CaseResult, Timing
 
 BAR_WIDTH = 40
 
@@ -112,7 +112,7 @@ class MethodsLegend:
         self.machine = machine
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from ..bench import LABELS
+        from ..teach.bench import LABELS
 
         yield Text("Methods:", style="bold")
         width = max(len(LABELS[m]) for m in self.methods)

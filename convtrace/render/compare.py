@@ -7,8 +7,8 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from ..compare import Comparison
-from ..explain import MAP_LIMIT
+from ..teach.compare import Comparison
+from ..teach.explain import MAP_LIMIT
 from .explain import map_table, side_by_side
 
 

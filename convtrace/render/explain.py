@@ -1,6 +1,6 @@
 """Rich views of `convtrace explain`: a mode's explanation and the overview. Nothing here computes.
 
-Every number and formula comes from convtrace.explain. Marks read without
+Every number and formula comes from convtrace.teach.explain. Marks read without
 colour: the window's taps are in [brackets], padding is '.', cells no window
 reaches are '-', and map values that differ carry a '*'.
 """
@@ -16,7 +16,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from ..explain import Diagram, EvenKernel, Explanation, FlipNote, FullNote, Overview, Spelling
+from ..teach.explain import Diagram, EvenKernel, Explanation, FlipNote, FullNote, Overview, Spelling
 from .plain import number
 
 SYMBOL = {"pad": ".", "data": "x", "dropped": "-"}

@@ -15,12 +15,12 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from ..grad import Gradients
-from ..grad_trace import (
+from ..engine.grad import Gradients
+from ..engine.grad_trace import (
     BiasCell, BiasResult, Explanation, ImagesCell, ImagesPrepare, ImagesResult,
     KernelsCell, KernelsPrepare, KernelsResult,
 )
-from ..problem import Problem
+from ..source.problem import Problem
 from .plain import number
 from .records import geometry_record
 

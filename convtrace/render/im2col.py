@@ -10,8 +10,8 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from ..im2col import Im2col
-from ..problem import Problem
+from ..engine.im2col import Im2col
+from ..source.problem import Problem
 from .plain import number
 
 ROWS_SHOWN = 12  # column-matrix rows shown unless --limit says otherwise

@@ -1,7 +1,7 @@
 """Rich renderables for lessons: the header, markdown parts, the trace part and quiz verdicts.
 
 Nothing here computes: the trace is drawn by the `convtrace run` view from
-engine Steps, verdicts come from convtrace.quiz.
+engine Steps, verdicts come from convtrace.teach.quiz.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class TraceIntro:
 
 def play_trace(problem, chosen: set[int], console: Console) -> None:
     """The `convtrace run` view (summary, frames, feature maps), drawing only the steps in `chosen`."""
-    from ..engine import trace
+    from ..engine.naive import trace
     from .player import play
 
     play(problem, trace(problem), console, chosen=lambda step: step.step in chosen, limit=len(chosen))

@@ -7,8 +7,8 @@ from rich.color import Color
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.style import Style
 
-from ..problem import OUTPUT_AXES, Problem
-from ..tracecheck import Agreement, Collector
+from ..source.problem import OUTPUT_AXES, Problem
+from ..engine.tracecheck import Agreement, Collector
 from . import grids
 from .grids import EMPTY, LABEL, STYLES
 from .lines import Block, Line, Paragraph, blank, flow, prose, text, vstack

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..engine import Step
+from ..engine.naive import Step
 
 
 def number(value: float) -> str:

@@ -15,9 +15,9 @@ from collections.abc import Iterable, Iterator
 from rich.console import Console
 from rich.style import Style
 
-from ..engine import Step
-from ..problem import Problem
-from ..tracecheck import Collector, agreement
+from ..engine.naive import Step
+from ..source.problem import Problem
+from ..engine.tracecheck import Collector, agreement
 from .export import Exporter
 from .lines import Paragraph, blank
 from .maps import FeatureMaps

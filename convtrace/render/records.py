@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Step
-from ..problem import Problem
+from ..engine.naive import Step
+from ..source.problem import Problem
 
 
 def step_record(step: Step) -> dict:

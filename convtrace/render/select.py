@@ -6,9 +6,9 @@ draw the positions any of them picks.
 
 from __future__ import annotations
 
-from ..engine import Step
+from ..engine.naive import Step
 from ..errors import UsageError
-from ..problem import Problem
+from ..source.problem import Problem
 
 NAMES = ("n", "k", "row", "col")
 EXAMPLE = "e.g. --at n=0,k=1 or --at row=2,col=1 or --at row=0..2"

@@ -19,9 +19,9 @@ from __future__ import annotations
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.style import Style
 
-from ..engine import Step
-from ..problem import Problem
-from ..tracecheck import Collector
+from ..engine.naive import Step
+from ..source.problem import Problem
+from ..engine.tracecheck import Collector
 from . import grids
 from .grids import CURRENT, EMPTY, PAD, PAD_TAP, PLAIN, TAP
 from .lines import Block, blank, flow, hstack, indent, prose, text, vstack

@@ -6,8 +6,8 @@ from __future__ import annotations
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.style import Style
 
-from ..geometry import Axis
-from ..problem import IMAGE_AXES, KERNEL_AXES, OUTPUT_AXES, Problem
+from ..source.geometry import Axis
+from ..source.problem import IMAGE_AXES, KERNEL_AXES, OUTPUT_AXES, Problem
 from .lines import Block, blank, prose, wrap
 from .plain import number
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import DataError
-from .geometry import Axis, Geometry, make_geometry, pair, same_padding_formula
+from ..errors import DataError
+from ..source.geometry import Axis, Geometry, make_geometry, pair, same_padding_formula
 
 EXPLAINED_MODES = ("valid", "same", "full", "strided", "dilated")
 
@@ -359,7 +359,7 @@ def spellings(g: Geometry, padding_mode: str) -> tuple[Spelling, ...]:
 
 def run(x: np.ndarray, w: np.ndarray, g: Geometry, flip: bool = False) -> np.ndarray:
     """(H, W) x (kh, kw) -> (H', W') with the vectorized engine."""
-    from .fast import conv2d_nchw
+    from ..engine.fast import conv2d_nchw
 
     return conv2d_nchw(x[None, None], w[None, None], None, g, flip)[0, 0]
 

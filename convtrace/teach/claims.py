@@ -1,6 +1,6 @@
 """What a lesson's prose claims, checked against its facts block.
 
-Facts are checked against the engine (convtrace.facts); the prose must then
+Facts are checked against the engine (convtrace.teach.facts); the prose must then
 agree with the facts. Four kinds of claims are read from the markdown (command
 blocks left out):
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import DataError, UsageError
+from ..errors import DataError, UsageError
 from .geometry import MODES, Geometry, make_geometry
 from .jsontext import decode_text, parse_json
 from .limits import DEFAULT_MAX_ELEMENTS, check_bytes, check_elements

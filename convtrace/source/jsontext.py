@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 
-from .errors import DataError
+from ..errors import DataError
 from .tensors import NonFinite, describe
 
 SHOWN = 72  # characters of the offending line shown around the error

@@ -9,7 +9,7 @@ Files are refused before they are read when they are larger than
 
 from __future__ import annotations
 
-from .errors import DataError
+from ..errors import DataError
 
 DEFAULT_MAX_ELEMENTS = 5_000_000
 BYTES_PER_NUMBER = 20  # "-0.12345678901234567, " is 22; most files use far fewer

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import DataError
+from ..errors import DataError
 from .fast import problem_output, windows
-from .geometry import Geometry
-from .problem import Problem
+from ..source.geometry import Geometry
+from ..source.problem import Problem
 
 # Above this many entries the column matrix is too big to build just to show it.
 MAX_SHOWN_ENTRIES = 20_000_000

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import DataError
+from ..errors import DataError
 
 MODES = ("valid", "same", "full")
 

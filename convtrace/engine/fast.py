@@ -40,9 +40,9 @@ import threading
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .errors import DataError
-from .geometry import Geometry, make_geometry, pair
-from .problem import Problem
+from ..errors import DataError
+from ..source.geometry import Geometry, make_geometry, pair
+from ..source.problem import Problem
 
 STRATEGIES = ("windows", "im2col", "rows", "shifted")
 

@@ -19,7 +19,7 @@ import zipfile
 
 import numpy as np
 
-from .errors import DataError, UsageError
+from ..errors import DataError, UsageError
 from .limits import check_elements
 
 ARRAY_KEYS = ("images", "kernels", "bias", "grad_output")

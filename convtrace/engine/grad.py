@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import DataError
+from ..errors import DataError
 from .fast import conv2d_nchw, prepare_arrays
-from .geometry import Geometry
-from .problem import Problem
+from ..source.geometry import Geometry
+from ..source.problem import Problem
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 The step view draws the output feature maps from the values the naive loop
 yielded, never from a second computation, and then says how far they are from
-`convtrace.fast` (they should agree to the last few bits).
+`convtrace.engine.fast` (they should agree to the last few bits).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine import Step
-from .problem import Problem
+from .naive import Step
+from ..source.problem import Problem
 
 
 class Collector:

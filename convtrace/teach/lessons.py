@@ -24,7 +24,7 @@ full format is in lessons/README.md):
     ```
 
 The front matter names the quiz's cell and the steps `lesson run` draws; the
-facts block lists the numbers the lesson states (checked by convtrace.facts).
+facts block lists the numbers the lesson states (checked by convtrace.teach.facts).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DataError, UsageError
+from ..errors import DataError, UsageError
 
 LESSON_FILE = "lesson.md"
 DEFAULT_INPUT = "input.json"
@@ -91,7 +91,7 @@ class Lesson:
 
     def load_problem(self):
         """The lesson's input document -> Problem (DataError names the lesson's file)."""
-        from .problem import load
+        from ..source.problem import load
 
         if self.input_path is None:
             raise DataError(f"lesson {self.number} has no input document ({self.folder / self.settings.get('input', DEFAULT_INPUT)})")

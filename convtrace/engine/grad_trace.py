@@ -25,7 +25,7 @@ from typing import ClassVar
 import numpy as np
 
 from .grad import grad_output_of
-from .problem import Problem
+from ..source.problem import Problem
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import DataError, UsageError
-from .render.plain import number
+from ..errors import DataError, UsageError
+from ..render.plain import number
 
 AXES = {"NCHW": ("N", "K", "H'", "W'"), "NHWC": ("N", "H'", "W'", "K")}
 
@@ -137,7 +137,7 @@ def default_cell(problem) -> tuple[int, ...]:
 
 def step_at(problem, cell: tuple[int, ...]):
     """The engine's Step for an output cell given in the document's layout."""
-    from .engine import trace
+    from ..engine.naive import trace
 
     n, k, row, col = (cell[0], cell[3], cell[1], cell[2]) if problem.layout == "NHWC" else cell
     _, kernels, h_out, w_out = problem.output_shape
@@ -185,7 +185,7 @@ def _value_slip(problem, step, said: float, close, cell) -> str | None:
         if problem.flip:
             return "you used the kernel as written; with flip on, it is rotated 180 degrees before it slides"
         return "you rotated the kernel; a CNN layer (flip off) slides it as written, without the flip"
-    from .fast import problem_output
+    from ..engine.fast import problem_output
 
     out = problem.to_layout(problem_output(problem))
     for index in np.ndindex(out.shape):

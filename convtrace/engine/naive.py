@@ -24,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .fast import windows
-from .problem import Problem
+from ..source.problem import Problem
 
 
 class Step(NamedTuple):

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import DataError, UsageError
-from .geometry import MODES, Axis, Geometry, make_geometry
-from .problem import Problem
+from ..errors import DataError, UsageError
+from ..source.geometry import MODES, Axis, Geometry, make_geometry
+from ..source.problem import Problem
 
 DEFAULT_MODES = ("valid", "same", "full")
 DEFAULT_STRIDES = (1, 2)
@@ -28,8 +28,8 @@ def load_arrays(file: str | None, overrides: dict) -> tuple[Problem, str]:
     explain choose their own padding); stride and dilation stay as given, and
     'full' padding is used because it fits every kernel.
     """
-    from .cli.options import read_source
-    from .problem import parse_json, problem_from_document
+    from ..cli.options import read_source
+    from ..source.problem import parse_json, problem_from_document
 
     text, name = read_source(file)
     doc = parse_json(text, name)
@@ -75,7 +75,7 @@ def touches_padding(g: Geometry) -> np.ndarray:
 
 
 def run_one(problem: Problem, mode: str, stride: int) -> Run:
-    from .fast import conv2d_nchw
+    from ..engine.fast import conv2d_nchw
 
     try:
         g = make_geometry(

@@ -16,7 +16,7 @@ lesson's own input.
 
 `check_lesson` recomputes each fact (shapes and geometry from the resolved
 Problem, values from the vectorized engine, gradients by finite differences of
-the forward pass), then has convtrace.claims read the prose: every shape
+the forward pass), then has convtrace.teach.claims read the prose: every shape
 tuple, list of numbers, `HxW` size, `out[...] = v` statement and arithmetic
 chain in inline code (`1*4 + 2*8 = 20`) must agree with the checked facts.
 """
@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ConvtraceError, DataError
+from ..errors import ConvtraceError, DataError
 
 # name -> what it means; the README lists the same table for teachers
 NAMES = {
@@ -158,7 +158,7 @@ def source_overrides(source: str, lesson) -> tuple[Path, dict]:
     """'input.json --stride 2,1' -> (lesson folder / input.json, {'stride': [2, 1]}), parsed as `run` parses it."""
     import click
 
-    from .cli.options import problem_options
+    from ..cli.options import problem_options
 
     words = shlex.split(source)
     if not words or words[0].startswith("-"):
@@ -185,7 +185,7 @@ class Worked:
     """One document (+ options) worked out by the engine, each quantity computed when first asked for."""
 
     def __init__(self, path: Path, overrides: dict):
-        from .problem import load
+        from ..source.problem import load
 
         self.error: str | None = None
         self.problem = None
@@ -235,13 +235,13 @@ class Worked:
         return self._cache[name]
 
     def _array(self, name: str) -> np.ndarray:
-        from .fast import problem_output, windows
+        from ..engine.fast import problem_output, windows
 
         p = self.problem
         if name == "out":
             return p.to_layout(problem_output(p))
         if name == "step_of":
-            from .engine import trace
+            from ..engine.naive import trace
 
             order = np.empty(p.output_shape)
             for step in trace(p):
@@ -266,7 +266,7 @@ class Worked:
 
 
 def _same_formula(axis) -> str:
-    from .geometry import same_padding_formula
+    from ..source.geometry import same_padding_formula
 
     return same_padding_formula(axis.size, axis.kernel, axis.stride, axis.dilation)
 
@@ -278,7 +278,7 @@ def finite_difference_gradients(problem) -> tuple[np.ndarray, np.ndarray, np.nda
     in each argument, so a step of 1 is exact up to rounding: small integer
     inputs give exact gradients, computed without any backward-pass code.
     """
-    from .fast import conv2d_nchw
+    from ..engine.fast import conv2d_nchw
 
     p = problem
     g_out = p.grad_output if p.grad_output is not None else np.ones(p.output_shape)

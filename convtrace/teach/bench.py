@@ -5,8 +5,8 @@ The methods, from the loop a learner writes to the libraries:
   naive loop         for n, k, row, col: sum(patch * w[k])  (N*K*H'*W' small products)
   per-position loop  for row, col: every image and kernel at once, one tensordot
                      over (C, kh, kw) per window position  (H'*W' products)
-  im2col + matmul    one column matrix, one matrix product  (convtrace.im2col)
-  vectorized engine  convtrace.fast: a flat layout, matrix products in cache-sized blocks
+  im2col + matmul    one column matrix, one matrix product  (convtrace.engine.im2col)
+  vectorized engine  convtrace.engine.fast: a flat layout, matrix products in cache-sized blocks
   PyTorch            torch.nn.functional.conv2d, when torch is installed
 
 Each method runs on the same input; its time is the median of several runs.
@@ -25,10 +25,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .fast import conv2d_nchw, windows
-from .geometry import Geometry
-from .im2col import conv2d_im2col
-from .problem import Problem, build_problem
+from ..engine.fast import conv2d_nchw, windows
+from ..source.geometry import Geometry
+from ..engine.im2col import conv2d_im2col
+from ..source.problem import Problem, build_problem
 
 METHODS = ("naive", "per_position", "im2col", "engine", "torch")
 LABELS = {
@@ -42,7 +42,7 @@ DESCRIPTIONS = {
     "naive": "for n, k, row, col: sum(patch * w[k])",
     "per_position": "for row, col: tensordot over (C, kh, kw), all images and kernels",
     "im2col": "(N*H'*W', C*kh*kw) @ (C*kh*kw, K), then reshape",
-    "engine": "convtrace.fast.conv2d: blocked products over a flat layout",
+    "engine": "convtrace.engine.fast.conv2d: blocked products over a flat layout",
     "torch": "torch.nn.functional.conv2d",
 }
 

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from .errors import DataError
+from ..errors import DataError
 from .limits import check_elements
 
 # No convolution input has more than 4 axes; 8 leaves room for a clear "rank 5" message

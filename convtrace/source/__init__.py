@@ -1,0 +1,1 @@
+"""Input: document text, arrays and pictures -> one validated, frozen `Problem`. Nothing here runs an engine."""
