@@ -66,7 +66,7 @@ def worker(library: str, index: int, rounds: int) -> dict:
             with torch.no_grad():
                 return F.conv2d(tx, tw, stride=stride, padding=pad).numpy()
     else:
-        from convtrace import fast
+        from convtrace.engine import fast
 
         strategy = "auto" if library == "convtrace" else library
 
@@ -112,7 +112,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=5, help="alternating process pairs per layer")
     parser.add_argument("--rounds", type=int, default=11, help="timed calls per process")
-    parser.add_argument("--strategies", action="store_true", help="also time every strategy of convtrace.fast")
+    parser.add_argument("--strategies", action="store_true", help="also time every strategy of convtrace.engine.fast")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--layer", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -122,7 +122,7 @@ def main() -> int:
 
     import tempfile
 
-    from convtrace import fast
+    from convtrace.engine import fast
 
     for line in describe_machine():
         print(f"<!-- {line} -->")

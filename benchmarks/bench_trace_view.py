@@ -51,8 +51,8 @@ def best_of(runs: int, work) -> float:
 def in_process(doc: dict, runs: int) -> dict[str, float]:
     from rich.console import Console
 
-    from convtrace.engine import trace
-    from convtrace.problem import problem_from_document
+    from convtrace.engine.naive import trace
+    from convtrace.source.problem import problem_from_document
     from convtrace.render.plain import plain_line
     from convtrace.render.player import Player
 

@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 
-import convtrace.bench as bench
-from convtrace.bench import Case, CaseResult, Timing, default_cases, run_case
-from convtrace.problem import build_problem
+import convtrace.teach.bench as bench
+from convtrace.teach.bench import Case, CaseResult, Timing, default_cases, run_case
+from convtrace.source.problem import build_problem
 
 METHODS = ("naive", "per_position", "im2col", "engine")
 

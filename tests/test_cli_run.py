@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from convtrace.fast import conv2d
+from convtrace.engine.fast import conv2d
 
 SMALL = {
     "images": [[1, 2, 0, -1], [3, -2, 1, 4], [0, 1, -3, 2], [2, 2, 1, 0]],

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 import scipy.signal as ss
 
-from convtrace.compare import compare, load_arrays, touches_padding
-from convtrace.engine import naive_output
-from convtrace.fast import conv2d
-from convtrace.geometry import make_geometry
-from convtrace.problem import build_problem
+from convtrace.teach.compare import compare, load_arrays, touches_padding
+from convtrace.engine.naive import naive_output
+from convtrace.engine.fast import conv2d
+from convtrace.source.geometry import make_geometry
+from convtrace.source.problem import build_problem
 
 GOLDEN_TEXT = Path(__file__).parent / "golden_text"
 ENV = {"COLUMNS": "80", "LINES": "50", "NO_COLOR": "1", "FORCE_COLOR": None, "TTY_COMPATIBLE": None,

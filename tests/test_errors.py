@@ -391,7 +391,7 @@ def test_debug_lets_the_traceback_through(monkeypatch):
 
 def test_library_raises_typed_errors(tmp_path):
     import convtrace
-    from convtrace.problem import build_problem, problem_from_document
+    from convtrace.source.problem import build_problem, problem_from_document
 
     with pytest.raises(UsageError, match="does not exist"):
         convtrace.load(tmp_path / "nope.json")
@@ -412,8 +412,8 @@ def test_library_raises_typed_errors(tmp_path):
 
 def test_a_224_image_parses_and_validates_quickly():
     """A (1, 3, 224, 224) image document (150,528 numbers) must not make a learner wait."""
-    from convtrace.jsontext import parse_json
-    from convtrace.problem import problem_from_document
+    from convtrace.source.jsontext import parse_json
+    from convtrace.source.problem import problem_from_document
 
     rng = np.random.default_rng(0)
     text = json.dumps({"images": rng.standard_normal((1, 3, 224, 224)).round(4).tolist(),

@@ -22,9 +22,9 @@ import scipy.signal as ss
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from convtrace import explain as model
+from convtrace.teach import explain as model
 from convtrace.errors import DataError
-from convtrace.fast import conv2d
+from convtrace.engine.fast import conv2d
 
 GOLDEN_TEXT = Path(__file__).parent / "golden_text"
 ENV = {"COLUMNS": "80", "LINES": "50", "NO_COLOR": "1", "FORCE_COLOR": None, "TTY_COMPATIBLE": None,

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from scipy import signal
 
-import convtrace.fast as fast
-from convtrace.fast import STRATEGIES, choose_strategy, conv2d, conv2d_nchw, flat_input
-from convtrace.geometry import make_geometry
-from convtrace.problem import problem_from_document
+import convtrace.engine.fast as fast
+from convtrace.engine.fast import STRATEGIES, choose_strategy, conv2d, conv2d_nchw, flat_input
+from convtrace.source.geometry import make_geometry
+from convtrace.source.problem import problem_from_document
 
 from conftest import golden_cases, tolerance
 

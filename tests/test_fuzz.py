@@ -22,8 +22,8 @@ from scipy.signal import correlate
 
 from convtrace.cli import cli
 from convtrace.errors import ConvtraceError
-from convtrace.jsontext import parse_json
-from convtrace.problem import problem_from_document
+from convtrace.source.jsontext import parse_json
+from convtrace.source.problem import problem_from_document
 
 FAST = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 KEYS = ("images", "kernels", "bias", "mode", "padding", "stride", "dilation", "flip", "layout", "grad_output", "title")
@@ -252,7 +252,7 @@ def check_library(doc: dict, valid: bool) -> None:
             assert reference(doc) is None, f"refused a valid document: {message}"
             assert "does not fit" in message
         return
-    from convtrace.fast import problem_output
+    from convtrace.engine.fast import problem_output
 
     expected = reference(doc)  # a document the library accepted must follow the spec
     assert expected is not None, "accepted a document whose kernel does not fit"

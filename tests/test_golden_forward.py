@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from convtrace.engine import naive_output, trace
-from convtrace.fast import problem_output
-from convtrace.problem import problem_from_document
+from convtrace.engine.naive import naive_output, trace
+from convtrace.engine.fast import problem_output
+from convtrace.source.problem import problem_from_document
 from convtrace.render.records import result_record
 
 from conftest import golden_cases, tolerance

@@ -14,14 +14,14 @@ from hypothesis import strategies as st
 from scipy import signal
 
 from convtrace.errors import DataError
-from convtrace.fast import conv2d_nchw
-from convtrace.geometry import make_geometry
-from convtrace.grad import conv2d_grad, gradients, grads_nchw
-from convtrace.grad_trace import (
+from convtrace.engine.fast import conv2d_nchw
+from convtrace.source.geometry import make_geometry
+from convtrace.engine.grad import conv2d_grad, gradients, grads_nchw
+from convtrace.engine.grad_trace import (
     BiasCell, ImagesCell, ImagesPrepare, ImagesResult, KernelsCell, KernelsResult,
     explain, trace_gradients, trace_images, trace_kernels,
 )
-from convtrace.problem import build_problem, problem_from_document
+from convtrace.source.problem import build_problem, problem_from_document
 
 from conftest import golden_cases
 

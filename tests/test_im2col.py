@@ -7,11 +7,11 @@ import json
 import numpy as np
 import pytest
 
-from convtrace.engine import naive_output
+from convtrace.engine.naive import naive_output
 from convtrace.errors import DataError
-from convtrace.geometry import make_geometry
-from convtrace.im2col import column_matrix, conv2d_im2col, im2col, kernel_matrix
-from convtrace.problem import build_problem
+from convtrace.source.geometry import make_geometry
+from convtrace.engine.im2col import column_matrix, conv2d_im2col, im2col, kernel_matrix
+from convtrace.source.problem import build_problem
 
 from conftest import tolerance
 from test_fast import GEOMETRIES, scipy_reference
@@ -63,7 +63,7 @@ def test_im2col_keeps_every_step_with_shapes():
 
 
 def test_im2col_refuses_a_column_matrix_too_big_to_show(monkeypatch):
-    import convtrace.im2col as module
+    import convtrace.engine.im2col as module
 
     monkeypatch.setattr(module, "MAX_SHOWN_ENTRIES", 100)
     problem = build_problem(np.ones((1, 1, 10, 10)), np.ones((1, 1, 3, 3)))

@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from convtrace.cli import cli
-from convtrace.facts import check_lesson, parse_facts, source_overrides
-from convtrace.lessons import find_lessons, get_lesson, parse_lesson
-from convtrace.problem import load
+from convtrace.teach.facts import check_lesson, parse_facts, source_overrides
+from convtrace.teach.lessons import find_lessons, get_lesson, parse_lesson
+from convtrace.source.problem import load
 
 REPO = Path(__file__).resolve().parent.parent
 LESSONS = find_lessons()
@@ -329,7 +329,7 @@ def test_quiz_explains_wrong_answers(number, shape, value, reason):
 
 
 def test_quiz_reason_shows_the_substituted_formula():
-    from convtrace.quiz import grade_shape, grade_value
+    from convtrace.teach.quiz import grade_shape, grade_value
 
     problem = get_lesson(5).load_problem()
     verdict = grade_shape(problem, "1,1,4,5")

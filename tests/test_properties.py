@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import signal
 
-from convtrace.engine import trace
-from convtrace.fast import conv2d, problem_output
-from convtrace.problem import build_problem
+from convtrace.engine.naive import trace
+from convtrace.engine.fast import conv2d, problem_output
+from convtrace.source.problem import build_problem
 
 from conftest import tolerance
 

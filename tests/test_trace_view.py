@@ -24,8 +24,8 @@ import pytest
 from click.testing import CliRunner
 
 from convtrace.cli import cli
-from convtrace.engine import trace
-from convtrace.problem import build_problem, load
+from convtrace.engine.naive import trace
+from convtrace.source.problem import build_problem, load
 from convtrace.render.plain import number
 
 HERE = Path(__file__).parent
@@ -254,7 +254,7 @@ def event_problem():
 
 def test_every_number_in_a_frame_equals_its_event():
     from convtrace.render.steps import StepView
-    from convtrace.tracecheck import Collector
+    from convtrace.engine.tracecheck import Collector
 
     problem = event_problem()
     collector = Collector(problem)
@@ -272,7 +272,7 @@ def test_every_number_in_a_frame_equals_its_event():
 def test_frame_check_can_fail():
     """The checker above notices a wrong number (so the test is not vacuous)."""
     from convtrace.render.steps import StepView
-    from convtrace.tracecheck import Collector
+    from convtrace.engine.tracecheck import Collector
 
     problem = event_problem()
     view = StepView(problem, Collector(problem))
@@ -296,7 +296,7 @@ def test_final_maps_hold_the_traced_values():
 
 
 def test_agreement_detects_a_disagreement():
-    from convtrace.tracecheck import Collector, agreement
+    from convtrace.engine.tracecheck import Collector, agreement
 
     problem = load(doc("small"))
     collector = Collector(problem)
@@ -418,7 +418,7 @@ def test_marks_survive_without_colour_on_a_terminal():
     from rich.console import Console
 
     from convtrace.render.steps import StepView
-    from convtrace.tracecheck import Collector
+    from convtrace.engine.tracecheck import Collector
 
     problem = load(doc("small"))
     collector = Collector(problem)

@@ -1,19 +1,10 @@
 """The naive loop: one `Step` event per window position, in the order n, k, row, col.
 
-This is the loop a learner writes by hand, kept readable on purpose:
-
-    for n in range(N):
-        for k in range(K):
-            for row in range(H_out):
-                for col in range(W_out):
-                    patch = x_pad[n, :, top : top + span_h : dh, left : left + span_w : dw]
-                    out[n, k, row, col] = bias[k] + sum(patch * w[k])
-
-`trace` yields exactly what that loop computes, one Step per position in that
-order. To be quick it does the loop body for a batch of rows at once with NumPy
-(the same products and sums), then hands the results out one position at a
-time. It never prints and never builds the list of all steps: memory stays
-flat however many positions there are.
+This is the loop a learner writes by hand, and the lesson itself: four nested
+loops, a slice of the padded input under the kernel's taps, a product and
+per-channel sums. It never prints; the renderers consume its Steps. The
+vectorized engine (engine/fast.py) computes the same numbers without a loop
+and the tests hold the two against each other.
 """
 
 from __future__ import annotations
@@ -23,7 +14,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .fast import windows
 from ..source.problem import Problem
 
 
@@ -36,7 +26,7 @@ class Step(NamedTuple):
     partials: (C,) per-channel sums of products
     """
 
-    step: int  # 0-based index in loop order
+    step: int  # 0-based index in loop order: the same number in every view
     n: int  # image
     k: int  # kernel = output channel
     row: int  # output row
@@ -51,55 +41,37 @@ class Step(NamedTuple):
     value: float  # sum(partials) + bias = out[n, k, row, col]
 
 
-# How many multiplied numbers one batch of precomputed steps may hold (about 4 MB of float64):
-# enough positions that numpy's per-call cost vanishes, small enough that memory stays flat.
-BATCH_NUMBERS = 500_000
-
-
 def trace(problem: Problem, start: int = 0) -> Iterator[Step]:
-    """Yield a Step for every window position of `problem`, from step index `start` on.
+    """Yield a Step for every window position of `problem`, from step number `start` on.
 
     (N, C, H, W) x (K, C, kh, kw) -> N*K*H'*W' steps, the values of (N, K, H', W').
     """
-    x_pad = problem.padded_images()  # (N, C, Hp, Wp), zeros around the data
+    x_pad = problem.padded_images()  # (N, C, H + top + bottom, W + left + right)
     w = problem.applied_kernels  # (K, C, kh, kw), already rotated when flip is on
     bias = problem.bias_or_zeros  # (K,)
-    g = problem.geometry
-    sh, sw = g.stride
-    n_images, n_kernels = x_pad.shape[0], w.shape[0]
-    h_out, w_out = g.out_size
-    # every window's taps at once, as a read-only view: taps[n, :, row, col] is the patch
-    # x_pad[n, :, top : top + span_h : dh, left : left + span_w : dw] of the loop above
-    taps = windows(x_pad, g)  # (N, C, H', W', kh, kw)
-    rows_per_batch = max(1, BATCH_NUMBERS // (w_out * w[0].size))
+    N, K = x_pad.shape[0], w.shape[0]
+    H_out, W_out = problem.geometry.out_size
+    (sh, sw), (dh, dw) = problem.geometry.stride, problem.geometry.dilation
+    span_h, span_w = problem.geometry.rows.span, problem.geometry.cols.span  # d*(k-1) + 1
 
-    index = start
-    n, rest = divmod(start, n_kernels * h_out * w_out)
-    k, rest = divmod(rest, h_out * w_out)
-    first_row, first_col = divmod(rest, w_out)
-    while n < n_images:
-        while k < n_kernels:
-            kernel, b = w[k], float(bias[k])
-            for row0 in range(first_row, h_out, rows_per_batch):
-                rows = range(row0, min(row0 + rows_per_batch, h_out))
-                # the loop body for a batch of rows at once, in NumPy; the loop below hands it out
-                patches = taps[n, :, rows.start : rows.stop].transpose(1, 2, 0, 3, 4)  # (rows, W', C, kh, kw)
-                products = patches * kernel
-                partials = products.sum(axis=(3, 4))  # (rows, W', C)
-                values = (partials.sum(axis=2) + b).tolist()
-                products.flags.writeable = False  # the steps below are views of these
-                partials.flags.writeable = False
-                for r, row in enumerate(rows):
-                    top, c0 = row * sh, first_col
-                    each = zip(range(c0, w_out), patches[r, c0:], products[r, c0:], partials[r, c0:], values[r][c0:])
-                    for col, patch, product, partial, value in each:
-                        yield Step(index, n, k, row, col, top, col * sw, patch, kernel, product, partial, b, value)
-                        index += 1
-                    first_col = 0
-            first_row = 0
-            k += 1
-        k = 0
-        n += 1
+    step = 0
+    for n in range(N):
+        for k in range(K):
+            for row in range(H_out):
+                if step + W_out <= start:  # skipping ahead to `start`: a whole row at a time
+                    step += W_out
+                    continue
+                for col in range(W_out):
+                    if step >= start:
+                        top, left = row * sh, col * sw
+                        patch = x_pad[n, :, top : top + span_h : dh, left : left + span_w : dw]
+                        products = patch * w[k]
+                        products.flags.writeable = False  # a Step is a record, not a scratch pad
+                        partials = products.sum(axis=(1, 2))
+                        partials.flags.writeable = False
+                        value = float(partials.sum() + bias[k])
+                        yield Step(step, n, k, row, col, top, left, patch, w[k], products, partials, float(bias[k]), value)
+                    step += 1
 
 
 def naive_output(problem: Problem) -> np.ndarray:

@@ -115,7 +115,7 @@ def shipped_dir() -> Path | None:
     installed = files("convtrace") / "lesson_files"
     if isinstance(installed, Path) and installed.is_dir() and any(installed.glob(f"*/{LESSON_FILE}")):
         return installed
-    source = Path(__file__).resolve().parent.parent / "lessons"
+    source = Path(__file__).resolve().parents[2] / "lessons"
     if source.is_dir():
         return source
     return None
