@@ -10,6 +10,7 @@ error (exit 70); CONVTRACE_DEBUG=1 lets its traceback through.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import importlib.util
 import os
@@ -70,6 +71,11 @@ class ConvtraceGroup(click.Group):
             _silence_stdout()
             raise click.exceptions.Exit(0) from None
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except OSError as err:
+            if err.errno in _DISK_FULL:
+                _silence_stdout()
+                raise _failure(_disk_full_message(err), 1) from None
             raise
         except MemoryError:
             raise _failure(
@@ -149,13 +155,72 @@ def cli() -> None:
     """
 
 
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def _disk_full_message(err: OSError) -> str:
+    where = f" writing {err.filename}" if getattr(err, "filename", None) else " writing the output"
+    return f"no space left on the device{where}; free some space or write somewhere else"
+
+
+def _ascii_fallback(error: UnicodeEncodeError):
+    """Drawing characters -> ASCII look-alikes where the output's encoding lacks them (LC_ALL=C, latin-1)."""
+    text = error.object[error.start:error.end]
+    return "".join(ASCII_FALLBACK.get(ch, "?") for ch in text), error.end
+
+
+# Box drawing, marks and shading used by the views, and what each becomes in plain ASCII.
+ASCII_FALLBACK = {
+    **dict.fromkeys("─━═┄┈╌", "-"), **dict.fromkeys("│┃║┆┊╎", "|"),
+    **dict.fromkeys("┌┐└┘├┤┬┴┼╭╮╯╰┏┓┗┛╔╗╚╝╠╣╦╩╬", "+"),
+    "·": ".", "•": "*", "×": "x", "÷": "/", "−": "-", "→": "->", "←": "<-", "↑": "^", "↓": "v",
+    "▶": ">", "◀": "<", "▸": ">", "◂": "<", "▲": "^", "▼": "v", "…": "...", "≈": "~", "≤": "<=", "≥": ">=",
+    "█": "#", "▓": "#", "▒": "+", "░": ".", "▀": "^", "▄": "_", "▌": "|", "▐": "|", "✓": "ok", "✗": "X",
+    "’": "'", "‘": "'", "“": '"', "”": '"', "—": "--", "–": "-", "°": "deg", "²": "^2", "³": "^3",
+}
+
+
+def _prepare_streams() -> bool:
+    """Make stdout and stderr safe to write to; False when stdout is closed (`>&-`)."""
+    import codecs
+
+    codecs.register_error("convtrace-ascii", _ascii_fallback)
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if stream is not None and encoding not in ("utf8", "utf16", "utf32") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="convtrace-ascii")
+    return sys.stdout is not None
+
+
 def main() -> None:
     """Console-script entry point."""
+    import warnings
+
+    # numeric warnings (overflow in a learner's huge values) would print library paths; the
+    # views already show inf and nan, and the input checks say what is wrong in words
+    warnings.simplefilter("ignore")
+    if not _prepare_streams():
+        sys.stdout = open(os.devnull, "w")  # so nothing below fails on a missing stream
+        click.echo("Error: standard output is closed (>&-), so there is nowhere to print; "
+                   "run convtrace with its output open, or redirect it to a file", err=True)
+        sys.exit(1)
     try:
         cli(prog_name="convtrace")
+    except SystemExit as stop:
+        # Click ends with 1 when its own output (help, version) met a closed pipe (`--help | true`):
+        # that is the quiet `| head` ending, exit 0
+        if stop.code == 1 and isinstance(sys.stdout, click.utils.PacifyFlushWrapper):
+            raise SystemExit(0) from None
+        raise
     finally:
-        # output still buffered when the command ended can meet a closed pipe here
+        # output still buffered when the command ended can meet a closed pipe or a full disk here
         try:
             sys.stdout.flush()
         except BrokenPipeError:
             _silence_stdout()
+        except OSError as err:
+            if err.errno not in _DISK_FULL:
+                raise
+            _silence_stdout()
+            click.echo(f"Error: {_disk_full_message(err)}", err=True)
+            sys.exit(1)

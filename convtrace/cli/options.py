@@ -197,7 +197,7 @@ def read_source(file: str | None, max_elements: int | None = DEFAULT_MAX_ELEMENT
             raise UsageError(f"cannot read {file!r}: {err.strerror}") from None
     if limit is not None and len(data) > limit:
         size = len(data) if file == "-" else os.path.getsize(file)
-        check_bytes(size, name, max_elements)
+        check_bytes(size, name, max_elements, stream=file == "-")
     return decode_text(data, name), name
 
 

@@ -16,6 +16,7 @@ import difflib
 import math
 import os
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -25,6 +26,8 @@ from .limits import check_elements
 ARRAY_KEYS = ("images", "kernels", "bias", "grad_output")
 NPY_MAGIC = b"\x93NUMPY"
 ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"  # a zip with no members: numpy.savez(path) with no arrays
+NAMES_SHOWN = 5  # an archive's array names listed in a message; the rest are counted
 
 
 def split_spec(spec: str) -> tuple[str, str | None]:
@@ -80,7 +83,7 @@ def _kind(path: str, option: str) -> str:
         raise UsageError(f"{option}: cannot read {path!r}: {err.strerror}") from None
     if start == NPY_MAGIC:
         return "npy"
-    if start[:4] == ZIP_MAGIC:
+    if start[:4] in (ZIP_MAGIC, EMPTY_ZIP_MAGIC):
         return "npz"
     looks = " (it looks like JSON: pass it as FILE instead)" if start.lstrip()[:1] in (b"{", b"[") else ""
     raise DataError(
@@ -100,14 +103,22 @@ def _check_header(handle, where: str, key: str, max_elements: int | None) -> Non
     fmt = np.lib.format
     try:
         version = fmt.read_magic(handle)
-        if version == (1, 0):
-            shape, _, dtype = fmt.read_array_header_1_0(handle)
-        elif version == (2, 0):
-            shape, _, dtype = fmt.read_array_header_2_0(handle)
-        else:
-            raise DataError(f"{where} holds a structured array (.npy version {version}); save a plain numeric array")
-    except (ValueError, EOFError, OSError) as err:
-        raise DataError(f"{where} is not a readable .npy array ({err}); save it again with numpy.save") from None
+    except (ValueError, EOFError, OSError):
+        raise DataError(f"{where} is not a readable .npy array (its first bytes are damaged); save it again with numpy.save") from None
+    if version not in ((1, 0), (2, 0), (3, 0)):
+        raise DataError(f"{where} is an .npy file of format version {version[0]}.{version[1]}, which NumPy does not "
+                        f"define; save it again with numpy.save")
+    try:
+        # version 3.0 differs from 2.0 only in allowing UTF-8 field names (structured arrays, refused below)
+        header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+        shape, _, dtype = header(handle)
+    except (ValueError, EOFError, OSError, SyntaxError, TypeError, UnicodeDecodeError):
+        # the message would quote the header's own text (or Python's parse of it): say it plainly instead
+        raise DataError(f"{where} is not a readable .npy array (its header is not a valid .npy header); "
+                        f"save it again with numpy.save") from None
+    if dtype.names is not None:
+        raise DataError(f"{where} holds a structured array (fields {', '.join(dtype.names[:NAMES_SHOWN])}); "
+                        f"save a plain numeric array")
     if dtype.hasobject:
         raise DataError(
             f"{where} holds Python objects (dtype object), which are not loaded for safety "
@@ -119,8 +130,8 @@ def _check_header(handle, where: str, key: str, max_elements: int | None) -> Non
 def _read_array(handle, where: str, key: str) -> np.ndarray:
     try:
         return np.lib.format.read_array(handle, allow_pickle=False)
-    except (ValueError, EOFError, OSError, zipfile.BadZipFile) as err:
-        raise DataError(f"{where} is damaged or truncated ({err}); save it again with numpy.save") from None
+    except (ValueError, EOFError, OSError, zipfile.BadZipFile, zlib.error) as err:
+        raise DataError(f"{where} is damaged or truncated ({_first_line(err)}); save it again with numpy.save") from None
 
 
 def _open_zip(path: str, option: str) -> zipfile.ZipFile:
@@ -150,7 +161,7 @@ def _missing(path: str, name: str, names: list[str], option: str) -> str:
     guess = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     pick = guess[0] if guess else names[0]
     raise DataError(
-        f"{path} has no array named {name!r} (it holds {', '.join(names)}); "
+        f"{path} has no array named {name!r} (it holds {some(names)}); "
         f"name the one to use: {option} {path}:{pick}"
     )
 
@@ -164,8 +175,8 @@ def _read_member(archive, path, name, names, key, option, max_elements) -> np.nd
             _check_header(member, where, key, max_elements)
         with archive.open(name + ".npy") as member:
             return _read_array(member, where, key)
-    except (zipfile.BadZipFile, EOFError, OSError) as err:  # a damaged compressed member
-        raise DataError(f"{where} is damaged ({err}); save the archive again with numpy.savez") from None
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as err:  # a damaged compressed member
+        raise DataError(f"{where} is damaged ({_first_line(err)}); save the archive again with numpy.savez") from None
 
 
 def _fill_from_archive(path, names, arrays, specs, max_elements) -> None:
@@ -184,3 +195,15 @@ def _fill_from_archive(path, names, arrays, specs, max_elements) -> None:
         raise DataError(
             f"{path} holds an array named {name!r}, which is not one of {', '.join(ARRAY_KEYS)}; {fix}"
         )
+
+
+def some(names: list[str]) -> str:
+    """A few names and how many more: an archive can hold thousands."""
+    shown = ", ".join(names[:NAMES_SHOWN])
+    more = len(names) - NAMES_SHOWN
+    return f"{shown} and {more:,} more" if more > 0 else shown
+
+
+def _first_line(err: Exception) -> str:
+    lines = str(err).strip().splitlines()
+    return lines[0][:120] if lines else type(err).__name__

@@ -25,6 +25,7 @@ def parse_json(text: str, source: str = "the document") -> dict:
         text = text[1:]
     if not text.strip():
         raise DataError(f"{source} is empty; it must hold one JSON object with 'images' and 'kernels'")
+    _check_structure(text, source)
     try:
         doc = json.loads(text, parse_constant=NonFinite, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as err:
@@ -43,6 +44,31 @@ def parse_json(text: str, source: str = "the document") -> dict:
             f'wrap it like {{"images": ..., "kernels": ...}}'
         )
     return doc
+
+
+_NUMBERS = re.compile(rb"-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+# A tensor of n numbers needs fewer than n lists (each innermost list holds at least one number):
+# more brackets than this per number is a document of empty lists or objects, refused before
+# Python builds them (95 MB of `[[[[]]]],` would otherwise take gigabytes).
+BRACKETS_PER_NUMBER = 2
+BRACKETS_ALLOWED = 10_000
+CHECKED_FROM = 1_000_000  # characters; smaller documents are always parsed: their messages are more precise
+
+
+def _check_structure(text: str, source: str) -> None:
+    """Refuse a big document made mostly of empty lists or objects, before it is parsed."""
+    if len(text) < CHECKED_FROM:
+        return
+    data = text.encode("utf-8", errors="replace")
+    brackets = data.count(b"[") + data.count(b"{")
+    if brackets <= BRACKETS_ALLOWED:
+        return
+    numbers = sum(1 for _ in _NUMBERS.finditer(data))
+    if brackets > BRACKETS_PER_NUMBER * numbers + BRACKETS_ALLOWED:
+        raise DataError(
+            f"{source} holds {brackets:,} brackets but only {numbers:,} numbers: it is mostly empty lists "
+            f"or objects, which is not a tensor; every innermost list of images and kernels needs numbers"
+        )
 
 
 class _DuplicateKey(Exception):
@@ -161,10 +187,14 @@ def _long_number_message(text: str, source: str) -> str:
 
 def decode_text(data: bytes, name: str) -> str:
     """File bytes -> text. Only UTF-8 is read; the message says what the file looks like instead."""
+    if data and not data.strip(b"\x00"):
+        raise DataError(f"{name} holds only zero bytes (NUL), not text; it must hold one JSON object")
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+            found = "UTF-32 text"
+        elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
             found = "UTF-16 text (Windows PowerShell's > writes it)"
         elif data.startswith(b"\x93NUMPY"):
             raise DataError(
@@ -179,3 +209,11 @@ def decode_text(data: bytes, name: str) -> str:
             line, col = location(text, len(text))
             found = f"not UTF-8 (byte 0x{data[err.start]:02x} at line {line}, column {col})"
         raise DataError(f"{name} is {found}; save it as UTF-8 (most editors: Save with Encoding > UTF-8)") from None
+    if "\x00" in text:
+        # UTF-16 or UTF-32 without a byte-order mark decodes as "UTF-8" with a NUL beside every character
+        wide = "UTF-32" if "\x00\x00\x00" in text else "UTF-16"
+        raise DataError(
+            f"{name} holds zero bytes (NUL) between its characters: it looks like {wide} text without a "
+            f"byte-order mark; save it as UTF-8 (most editors: Save with Encoding > UTF-8)"
+        )
+    return text

@@ -42,11 +42,19 @@ def check_elements(count: int, what: str, max_elements: int | None, fix: str = "
     )
 
 
-def check_bytes(size: int, name: str, max_elements: int | None) -> None:
-    """Raise DataError when a file of `size` bytes is too large to be read under the limit."""
+def check_bytes(size: int, name: str, max_elements: int | None, *, stream: bool = False) -> None:
+    """Raise DataError when a file of `size` bytes is too large to be read under the limit.
+
+    `stream`: `size` is only what was read of a stream that went on (stdin, a pipe).
+    """
     limit = max_bytes(max_elements)
     if limit is None or size <= limit:
         return
+    if stream:  # its true size is unknown: it may never end (`< /dev/zero`)
+        raise DataError(
+            f"{name} goes on past {limit / 1e6:,.1f} MB, the most read under the limit of {max_elements:,} "
+            f"numbers; give it a JSON document (or raise --max-elements if the document really is that large)"
+        )
     needed = (size - 1_000_000) // BYTES_PER_NUMBER + 1
     raise DataError(
         f"{name} is {size / 1e6:,.1f} MB, larger than the {limit / 1e6:,.1f} MB read under the limit of "

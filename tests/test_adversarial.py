@@ -1,0 +1,169 @@
+"""The adversarial round: each case once ended in a traceback, a hang, a leak or raw escape codes.
+
+Every case runs the installed command in a real process (closed descriptors, encodings and
+full devices only exist there) and checks what a person sees: one short message, the exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+
+CONVTRACE = [sys.executable, "-m", "convtrace"]
+DOC = {"images": [[[[1, 2, 0], [0, 1, 3], [2, 2, 1]]]], "kernels": [[[[1, 0], [0, -1]]]]}
+
+
+def run(args, *, stdin=None, env=None, timeout=60, **popen):
+    """(exit code, stdout, stderr) of `convtrace ARGS` in its own process."""
+    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "80", **(env or {})}
+    done = subprocess.run(CONVTRACE + list(args), input=stdin, capture_output=True, env=full_env,
+                          timeout=timeout, **popen)
+    return done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace")
+
+
+def assert_clean_error(code, out, err, expected_code, *words):
+    assert code == expected_code, err
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert out == ""
+    assert err.startswith("Error:") and len(err.splitlines()) <= 3, err
+    for word in words:
+        assert word in err, err
+
+
+@pytest.fixture
+def doc_file(tmp_path):
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(DOC))
+    return path
+
+
+# ---------------------------------------------------------------- closed and full outputs
+
+@pytest.mark.parametrize("args", [["--version"], ["run", "--json"], ["run", "--limit", "2"]])
+def test_closed_stdout_is_a_message_not_a_traceback(args):
+    done = subprocess.run(CONVTRACE + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60,
+                          preexec_fn=lambda: os.close(1))
+    err = done.stderr.decode()
+    assert done.returncode == 1 and "Traceback" not in err
+    assert "standard output is closed" in err
+
+
+def test_help_into_a_closed_pipe_ends_quietly():
+    shell = f"{sys.executable} -m convtrace --help | true; echo ${{PIPESTATUS[0]}}"
+    done = subprocess.run(["bash", "-c", shell], capture_output=True, timeout=60)
+    assert done.stdout.decode().strip() == "0"
+    assert b"Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["run", "--json"], ["run"]])
+def test_a_full_disk_is_named(args):
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(CONVTRACE + args, stdout=full, stderr=subprocess.PIPE, timeout=60)
+    err = done.stderr.decode()
+    assert done.returncode == 1, err
+    assert "no space left on the device" in err and "bug" not in err
+
+
+@pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "ascii"}, {"PYTHONIOENCODING": "latin-1"},
+                                 {"LC_ALL": "C", "LANG": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"}])
+@pytest.mark.parametrize("args", [["run", "--limit", "3"], ["run", "--method", "im2col"], ["grad"]])
+def test_non_utf8_outputs_draw_in_ascii(env, args):
+    code, out, err = run(args, env={**env, "PYTHONIOENCODING": env.get("PYTHONIOENCODING", "")})
+    assert code == 0, err
+    assert "Traceback" not in err and "UnicodeEncodeError" not in err
+    if env.get("PYTHONIOENCODING") != "latin-1":  # latin-1 has its own ·, ×; the others are ASCII
+        assert out.isascii()
+    assert "out[" in out or "grad" in out.lower()
+
+
+# ---------------------------------------------------------------- strange documents
+
+def test_stdin_that_never_ends_is_named_as_a_stream():
+    code, out, err = run(["run", "-"], stdin=b"{" + b" " * 120_000_000)
+    assert_clean_error(code, out, err, 1, "standard input goes on past")
+    assert "--max-elements" in err
+
+
+def test_a_file_of_nul_bytes():
+    code, out, err = run(["run", "-"], stdin=b"\x00" * 100)
+    assert_clean_error(code, out, err, 1, "zero bytes")
+
+
+@pytest.mark.parametrize("codec, name", [("utf-16-le", "UTF-16"), ("utf-32-le", "UTF-32"), ("utf-32", "UTF-32")])
+def test_wide_encodings_are_named(codec, name):
+    code, out, err = run(["run", "-"], stdin=json.dumps(DOC).encode(codec))
+    assert_clean_error(code, out, err, 1, name, "UTF-8")
+
+
+@pytest.mark.parametrize("unit", ["[[[[]]]]", "{}"])
+def test_a_big_document_of_empty_lists_is_refused_before_it_is_built(tmp_path, unit):
+    path = tmp_path / "empty.json"
+    path.write_text('{"images": [' + ",".join([unit] * 1_000_000) + '], "kernels": [[1]]}')
+    code, out, err = run(["run", str(path)], timeout=30)
+    assert_clean_error(code, out, err, 1, "brackets", "numbers")
+    assert "10,555,555" not in err
+
+
+# ---------------------------------------------------------------- .npy and .npz files
+
+def test_damaged_npz_member(tmp_path):
+    path = tmp_path / "d.npz"
+    np.savez_compressed(path, images=np.arange(1000.0).reshape(1, 1, 25, 40), kernels=np.ones((1, 1, 2, 2)))
+    data = bytearray(path.read_bytes())
+    where = data.find(b"images.npy") + 200
+    data[where:where + 40] = b"\x00" * 40
+    path.write_bytes(bytes(data))
+    code, out, err = run(["run", "--images", str(path)])
+    assert_clean_error(code, out, err, 1, "damaged")
+
+
+def test_npz_with_thousands_of_members_names_a_few(tmp_path):
+    path = tmp_path / "many.npz"
+    np.savez(path, **{f"a{i}": np.zeros(1) for i in range(3000)})
+    code, out, err = run(["run", "--images", str(path)])
+    assert_clean_error(code, out, err, 1, "2,995 more")
+    assert len(err) < 400
+
+
+def test_empty_npz_is_an_archive_with_no_arrays(tmp_path):
+    path = tmp_path / "empty.npz"
+    np.savez(path)
+    assert zipfile.is_zipfile(path)
+    code, out, err = run(["run", "--images", str(path)])
+    assert_clean_error(code, out, err, 1, "holds no arrays")
+
+
+def test_npy_version_3_is_read(tmp_path):
+    x, w = tmp_path / "x.npy", tmp_path / "w.npy"
+    with open(x, "wb") as handle:
+        np.lib.format.write_array(handle, np.array(DOC["images"], float), version=(3, 0))
+    np.save(w, np.array(DOC["kernels"], float))
+    code, out, err = run(["run", "--images", str(x), "--kernels", str(w), "--json"])
+    assert code == 0, err
+    want = [[[[1 * 1 - 1 * 1, 2 * 1 - 3 * 1], [0 - 2, 1 - 1]]]]  # hand-worked: x[i,j] - x[i+1,j+1]
+    assert json.loads(out)["output"] == want
+
+
+def test_hostile_npy_header_is_not_echoed(tmp_path):
+    path = tmp_path / "h.npy"
+    header = b"{'descr': '<f8', 'fortran_order': False, 'shape': foo(1), }"
+    header += b" " * (118 - len(header)) + b"\n"
+    path.write_bytes(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header)
+    code, out, err = run(["run", "--images", str(path), "--kernels", str(path)])
+    assert_clean_error(code, out, err, 1, "header")
+    assert "ast." not in err and "0x" not in err
+
+
+def test_longdouble_overflow_is_a_message_without_warnings(tmp_path):
+    x = tmp_path / "x.npy"
+    np.save(x, np.array([[np.longdouble("1e4000")]]))
+    code, out, err = run(["run", "--images", str(x), "--kernels", str(x), "--json"])
+    assert_clean_error(code, out, err, 1, "Infinity")
+    assert "Warning" not in err
