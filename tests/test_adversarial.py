@@ -167,3 +167,40 @@ def test_longdouble_overflow_is_a_message_without_warnings(tmp_path):
     code, out, err = run(["run", "--images", str(x), "--kernels", str(x), "--json"])
     assert_clean_error(code, out, err, 1, "Infinity")
     assert "Warning" not in err
+
+
+# ---------------------------------------------------------------- unbounded work
+
+HUGE_DILATION = {"images": [[1]], "kernels": [[1, 1], [1, 1]], "padding": 500, "dilation": 1000}
+
+
+def test_grad_with_a_huge_dilation_and_limit_is_quick(tmp_path):
+    path = tmp_path / "g.json"
+    path.write_text(json.dumps(HUGE_DILATION))
+    code, out, err = run(["grad", str(path), "--limit", "1", "--format", "plain"], timeout=30)
+    assert code == 0, err
+    assert "more images cell(s) not shown" in out
+
+
+def test_grad_walk_that_would_take_hours_is_refused(tmp_path):
+    path = tmp_path / "g.json"
+    path.write_text(json.dumps(HUGE_DILATION))
+    code, out, err = run(["grad", str(path), "--format", "jsonl"], timeout=30)
+    assert_clean_error(code, out, err, 1, "--limit", "--json")
+
+
+def test_a_limited_walk_keeps_whole_results():
+    """The results after a limited walk equal those of the full walk (which computes them cell by cell)."""
+    from convtrace.engine.grad_trace import trace_gradients
+    from convtrace.source.problem import build_problem
+
+    rng = np.random.default_rng(3)
+    problem = build_problem(rng.integers(-3, 4, (2, 2, 6, 5)), rng.integers(-2, 3, (3, 2, 3, 2)),
+                            bias=[1.0, -1.0, 0.5], stride=(2, 1), dilation=(1, 2), padding=1, flip=True)
+    whole = [e for e in trace_gradients(problem) if e.event == "result"]
+    limited = list(trace_gradients(problem, limit=2))
+    assert sum(e.event == "cell" for e in limited) == 2 + 2 + 2
+    for a, b in zip(whole, [e for e in limited if e.event == "result"]):
+        for name in ("full", "padded", "grad_images", "applied", "grad_kernels", "grad_bias"):
+            if hasattr(a, name):
+                np.testing.assert_allclose(getattr(b, name), getattr(a, name), atol=1e-9)

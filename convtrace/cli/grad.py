@@ -61,7 +61,8 @@ def grad(source, limit, only, as_json, fmt, stepping, delay, export):
 
     which = (only,) if only else GRADIENTS
     capped = fmt == "rich" and limit is None and not (stepping and _interactive())  # stepping draws lazily: no cap
-    events = _limited(trace_gradients(problem, which), FRAME_CAP if capped else limit)
+    shown = FRAME_CAP if capped else limit
+    events = _limited(trace_gradients(problem, which, limit=shown), bias_cells=problem.kernel_shape[0])
     parts = [part for part in explain(problem) if part.grad in which]
     if fmt == "jsonl":
         from ..render.grad import event_record
@@ -86,19 +87,21 @@ class Skipped:
         self.text = f"... {count} more {grad} cell(s) not shown (--limit)"
 
 
-def _limited(events, limit):
-    """Pass every preparation and result, and at most `limit` cells of each gradient."""
-    shown: dict[str, int] = {}
-    skipped = 0
+def _limited(events, bias_cells: int):
+    """Pass every event, and before a result a note of the cells the walk left out (--limit).
+
+    dL/dimages and dL/dkernels say their cell count in their preparation; dL/dbias has one cell per kernel.
+    """
+    cells, shown = bias_cells, 0
     for event in events:
-        if event.event == "cell":
-            shown[event.grad] = shown.get(event.grad, 0) + 1
-            if limit is not None and shown[event.grad] > limit:
-                skipped += 1
-                continue
-        elif skipped:
-            yield Skipped(event.grad, skipped)
-            skipped = 0
+        if event.event == "prepare":
+            cells, shown = event.cells, 0
+        elif event.event == "cell":
+            shown += 1
+        else:
+            if cells > shown:
+                yield Skipped(event.grad, cells - shown)
+            cells, shown = bias_cells, 0
         yield event
 
 

@@ -24,8 +24,11 @@ from typing import ClassVar
 
 import numpy as np
 
-from .grad import grad_output_of
+from ..errors import DataError
+from ..source.geometry import make_geometry
 from ..source.problem import Problem
+from .fast import conv2d_nchw
+from .grad import grad_output_of, grads_nchw
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -129,8 +132,11 @@ def spread(array: np.ndarray, step: tuple[int, int]) -> np.ndarray:
     return out
 
 
-def trace_images(problem: Problem) -> Iterator[ImagesPrepare | ImagesCell | ImagesResult]:
-    """dL/dimages as the forward window walk: (N, K, H', W') x (K, C, kh, kw) -> (N, C, H, W)."""
+def trace_images(problem: Problem, limit: int | None = None) -> Iterator[ImagesPrepare | ImagesCell | ImagesResult]:
+    """dL/dimages as the forward window walk: (N, K, H', W') x (K, C, kh, kw) -> (N, C, H, W).
+
+    `limit`: yield at most that many cells; the result is then completed by the vectorized engine.
+    """
     geo = problem.geometry
     g = grad_output_of(problem)
     applied = problem.applied_kernels
@@ -154,13 +160,16 @@ def trace_images(problem: Problem) -> Iterator[ImagesPrepare | ImagesCell | Imag
 
     (top, _), (left, _) = geo.padding
     h, w = geo.input_size
-    full = np.zeros((n_images, channels, rows, cols))
+    full = _full_correlation(padded, applied, geo.dilation) if limit is not None else np.zeros((n_images, channels, rows, cols))
+    walk = _bounded(n_images * channels * rows * cols, limit, w_rot.shape[0] * eh * ew, "dL/dimages")
     step = 0
     for n in range(n_images):
         for c in range(channels):
             kernel = w_rot[:, c]
             for row in range(rows):
                 for col in range(cols):
+                    if step >= walk:
+                        break
                     patch = padded[n, :, row : row + eh, col : col + ew]
                     products = _frozen(patch * kernel)
                     partials = _frozen(products.sum(axis=(1, 2)))
@@ -260,8 +269,11 @@ class KernelsResult:
     rotated: bool
 
 
-def trace_kernels(problem: Problem) -> Iterator[KernelsPrepare | KernelsCell | KernelsResult]:
-    """dL/dkernels tap by tap: x_pad (N, C, Hp, Wp) against g (N, K, H', W') -> (K, C, kh, kw)."""
+def trace_kernels(problem: Problem, limit: int | None = None) -> Iterator[KernelsPrepare | KernelsCell | KernelsResult]:
+    """dL/dkernels tap by tap: x_pad (N, C, Hp, Wp) against g (N, K, H', W') -> (K, C, kh, kw).
+
+    `limit`: yield at most that many cells; the result is then completed by the vectorized engine.
+    """
     geo = problem.geometry
     g = grad_output_of(problem)
     x_pad = problem.padded_images()
@@ -280,13 +292,16 @@ def trace_kernels(problem: Problem) -> Iterator[KernelsPrepare | KernelsCell | K
         n_kernels * channels * kh * kw,
     )
 
-    applied = np.zeros(problem.kernels.shape)
+    applied = _kernels_gradient(problem, g) if limit is not None else np.zeros(problem.kernels.shape)
+    walk = _bounded(n_kernels * channels * kh * kw, limit, g.shape[0] * h_out * w_out, "dL/dkernels")
     step = 0
     for k in range(n_kernels):
         kernel = g[:, k]
         for c in range(channels):
             for row in range(kh):
                 for col in range(kw):
+                    if step >= walk:
+                        break
                     # in the forward pass tap (row, col) of window (i, j) read x_pad[i*sh + row*dh, j*sw + col*dw]
                     top, left = row * dh, col * dw
                     rows = slice(top, top + (h_out - 1) * sh + 1, sh)
@@ -338,8 +353,11 @@ class BiasResult:
     grad_bias: np.ndarray
 
 
-def trace_bias(problem: Problem) -> Iterator[BiasCell | BiasResult]:
-    """dL/dbias kernel by kernel: g (N, K, H', W') -> (K,). Yields nothing when there is no bias."""
+def trace_bias(problem: Problem, limit: int | None = None) -> Iterator[BiasCell | BiasResult]:
+    """dL/dbias kernel by kernel: g (N, K, H', W') -> (K,). Yields nothing when there is no bias.
+
+    `limit`: yield at most that many cells (the result holds every kernel's).
+    """
     if problem.bias is None:
         return
     g = grad_output_of(problem)
@@ -347,17 +365,58 @@ def trace_bias(problem: Problem) -> Iterator[BiasCell | BiasResult]:
     for k in range(g.shape[1]):
         partials = _frozen(g[:, k].sum(axis=(1, 2)))
         values[k] = float(partials.sum())
-        yield BiasCell(k, k, g[:, k], partials, values[k])
+        if limit is None or k < limit:
+            yield BiasCell(k, k, g[:, k], partials, values[k])
     yield BiasResult(_frozen(values))
 
 
 TRACERS = {"images": trace_images, "kernels": trace_kernels, "bias": trace_bias}
 
 
-def trace_gradients(problem: Problem, which=("images", "kernels", "bias")) -> Iterator:
-    """Every event of the backward pass: dL/dimages, then dL/dkernels, then dL/dbias (when there is a bias)."""
+def trace_gradients(problem: Problem, which=("images", "kernels", "bias"), limit: int | None = None) -> Iterator:
+    """Every event of the backward pass: dL/dimages, then dL/dkernels, then dL/dbias (when there is a bias).
+
+    `limit`: at most that many cells of dL/dimages and of dL/dkernels; their results stay whole.
+    """
     for name in which:
-        yield from TRACERS[name](problem)
+        yield from TRACERS[name](problem, limit)
+
+
+# ----------------------------------------------------------------------------- bounds
+
+
+# Multiplications a cell-by-cell walk may take: the (1, 3, 224, 224) x (64, 3, 7, 7) stem layer's
+# dL/dimages takes 5e8; a dilation of 1000 on a 2x2 kernel would take 1e12 (hours).
+WALK_BUDGET = 2_000_000_000
+
+
+def _bounded(cells: int, limit: int | None, per_cell: int, name: str) -> int:
+    """How many cells the walk visits: all of them, or `limit`; a DataError when that work is unreasonable."""
+    walk = cells if limit is None else min(cells, limit)
+    if walk * per_cell > WALK_BUDGET:
+        raise DataError(
+            f"tracing {name} cell by cell would take {walk * per_cell:.2g} multiplications "
+            f"({walk:,} cells of {per_cell:,} each); trace the first cells with --limit N, "
+            f"or get every gradient at once with --json"
+        )
+    return walk
+
+
+def _full_correlation(padded: np.ndarray, applied: np.ndarray, dilation: tuple[int, int]) -> np.ndarray:
+    """What the dL/dimages walk fills, vectorized: padded g' (N, K, Rp, Cp) -> (N, C, rows, cols).
+
+    The spread kernel rot180(w') is zero between taps, so the walk equals a dilated valid
+    cross-correlation with rot180(w) whose in/out axes are swapped: (C, K, kh, kw).
+    """
+    kernels = np.ascontiguousarray(applied[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+    geometry = make_geometry(padded.shape[2:], kernels.shape[2:], dilation=dilation, padding=0)
+    return conv2d_nchw(padded, kernels, None, geometry)
+
+
+def _kernels_gradient(problem: Problem, g: np.ndarray) -> np.ndarray:
+    """What the dL/dkernels walk fills, vectorized: the gradient of the applied kernels (K, C, kh, kw)."""
+    _, grad_kernels, _ = grads_nchw(problem.images, problem.kernels, g, problem.geometry, problem.flip)
+    return grad_kernels[:, :, ::-1, ::-1].copy() if problem.flip else grad_kernels
 
 
 # ----------------------------------------------------------------------------- the summary

@@ -167,8 +167,8 @@ def view_range(total: int, start: int, length: int, limit: int = VIEW) -> range:
     """Indices to draw: all when they fit in `limit`, else `limit` of them around [start, start + length)."""
     if total <= limit:
         return range(total)
-    limit = max(limit, length)
-    first = min(max(start - (limit - length) // 2, 0), total - limit)
+    # a marked block wider than the view shows its first cells: a frame never grows with the dilation
+    first = min(max(start - max(limit - length, 0) // 2, 0), total - limit)
     return range(first, first + limit)
 
 
