@@ -162,6 +162,25 @@ def test_lesson_list_prints_one_lesson_a_line_number_first():
         assert LESSONS[number - 1].title in line
 
 
+def test_lesson_list_reads_at_80_columns():
+    """No line of `lesson list` is cut mid-word on an 80-column terminal: every line fits."""
+    result = invoke(["lesson", "list"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    for line in result.output.splitlines():
+        assert len(line) <= 80, f"{len(line)} columns: {line}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
+def test_lesson_code_blocks_fit_80_columns(lesson):
+    """Code blocks are drawn with one column of padding on each side and are not re-wrapped at words."""
+    fence = None
+    for line in lesson.markdown.splitlines():
+        if line.startswith("```"):
+            fence = line[3:].strip() if fence is None else None
+        elif fence is not None:
+            assert len(line) <= 78, f"lesson {lesson.number}, {len(line)} columns: {line}"
+
+
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
 def test_lesson_show_renders_markdown(lesson):
     result = invoke(["lesson", "show", str(lesson.number)])
