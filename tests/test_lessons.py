@@ -105,10 +105,42 @@ def ref_grads(x, w, pad, stride, dilation, flip, g):
     return gx, gw, g.sum(axis=(0, 2, 3))
 
 
+def ref_receptive_field(problems) -> list[int]:
+    """[rows, cols] by experiment: which input cells move one output value of the last layer.
+
+    The layers run 'valid' on an input large enough for every window, with positive
+    weights so that no dependence cancels out; the gradient of out[0, 0, 0, 0] is
+    carried back through every layer by ref_grads, and the cells where it is not
+    zero are measured. The receptive field's size does not depend on padding.
+    """
+    size = [1, 1]
+    for problem in reversed(problems):  # a generous input size: every window of every layer fits
+        (kh, kw), g = problem.kernels.shape[2:], problem.geometry
+        size = [n * s + d * k for n, s, d, k in zip(size, g.stride, g.dilation, (kh, kw))]
+    shapes, x = [], np.ones((1, problems[0].kernels.shape[1], *size))
+    for problem in problems:
+        w, g = np.abs(np.asarray(problem.kernels, dtype=float)) + 1, problem.geometry
+        shapes.append((x, w, g))
+        x = ref_conv(x, w, None, ((0, 0), (0, 0)), g.stride, g.dilation, False)
+    grad = np.zeros(x.shape)
+    grad[0, 0, 0, 0] = 1.0
+    for x, w, g in reversed(shapes):
+        grad = ref_grads(x, w, ((0, 0), (0, 0)), g.stride, g.dilation, False, grad)[0]
+    rows, cols = np.nonzero(grad[0].sum(axis=0))
+    return [int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1)]
+
+
 def worked_independently(lesson, source: str) -> dict:
     """A facts section worked out by the references above; convtrace only reads the document."""
-    path, overrides = source_overrides(source, lesson)
-    problem = load(path, overrides)
+    layers = [load(*source_overrides(part.strip(), lesson)) for part in source.split("|")]
+    worked = {
+        "receptive_field": ref_receptive_field(layers),
+        "weights": sum(int(np.asarray(p.kernels).size) for p in layers),
+        "parameters": sum(int(np.asarray(p.kernels).size) + (0 if p.bias is None else len(p.bias)) for p in layers),
+    }
+    if len(layers) > 1:  # a stack of layers: only facts about the whole stack
+        return worked
+    problem = layers[0]
     x, w = np.asarray(problem.images), np.asarray(problem.kernels)
     g = problem.geometry
     (kh, kw), (h, wd) = w.shape[2:], x.shape[2:]
@@ -122,7 +154,7 @@ def worked_independently(lesson, source: str) -> dict:
         pad = g.padding  # explicit padding: given by the document or the option, nothing to derive
     out = ref_conv(x, w, problem.bias, pad, g.stride, g.dilation, problem.flip)
     to_doc = (lambda a: a.transpose(0, 2, 3, 1)) if problem.layout == "NHWC" else (lambda a: a)
-    worked = {"out": to_doc(out), "output_shape": list(to_doc(out).shape), "padding": [list(p) for p in pad]}
+    worked.update(out=to_doc(out), output_shape=list(to_doc(out).shape), padding=[list(p) for p in pad])
     g_out = np.asarray(problem.grad_output) if problem.grad_output is not None else np.ones(out.shape)
     gx, gw, gb = ref_grads(x, w, pad, g.stride, g.dilation, problem.flip, g_out)
     worked.update(grad_images=to_doc(gx), grad_kernels=to_doc(gw), grad_bias=gb)
@@ -228,7 +260,8 @@ def test_stated_values_match_independent_loops(lesson):
     by_source: dict[str, dict] = {}
     checked = 0
     for fact in facts_of(lesson):
-        if fact.name not in ("out", "output_shape", "padding", "grad_images", "grad_kernels", "grad_bias"):
+        if fact.name not in ("out", "output_shape", "padding", "grad_images", "grad_kernels", "grad_bias",
+                             "receptive_field", "weights", "parameters"):
             continue
         if fact.source not in by_source:
             by_source[fact.source] = worked_independently(lesson, fact.source)
@@ -484,6 +517,57 @@ out[0,0,0,1] = -17
     assert "out[0,0,0,1] = -17 but the engine gives -18" in found
     assert "(1, 1, 2, 4)" in found and "[9, 8]" in found and "7x7" in found
     assert "out[0,0,0,0] = 5" in found and "2*3 + 1 is 7, not 8" in found
+
+
+def test_the_checker_knows_parameters_receptive_fields_stacks_and_whole_axes(tmp_path):
+    """weights, parameters and receptive_field, `[a | b]` stacks of layers, and ':' in an index."""
+    folder = tmp_path / "01-x"
+    folder.mkdir()
+    (folder / "input.json").write_text(json.dumps(TEACHER_INPUT))
+    two = {"images": [[0, 0, 9, 9], [0, 0, 9, 9], [0, 0, 9, 9]], "kernels": [[[[1, -1]]], [[[1, 1]]]], "bias": [0, 1]}
+    (folder / "two.json").write_text(json.dumps(two))
+
+    def findings(prose: str, facts: str) -> str:
+        lesson = parse_lesson(f"# X\n\n{prose}\n\n```facts\n{facts}\n```\n", folder, 1)
+        return "\n".join(map(str, check_lesson(lesson)))
+
+    right = """output_shape = (1, 1, 2, 3)
+weights = 4
+parameters = 4
+receptive_field = [2, 2]
+out[0,:,0,1] = [-18]
+[two.json]
+parameters = 6
+receptive_field = [1, 2]
+out[0,:,0,0] = [0, 1]
+[input.json | input.json --stride 2]
+receptive_field = [3, 3]
+parameters = 8
+[input.json | two.json --dilation 1,2]
+receptive_field = [2, 4]
+"""
+    prose = ("`parameters = 1*1*2*2 = 4`, `out[0,:,0,0] = [0, 1]`, a 3x3 view, "
+             "```\nweights = 4\n```\n\n```python\nnp.sum(x, axis=(1, 2, 3))[7:9]\n```")
+    assert findings(prose, right) == ""
+    wrong = right.replace("receptive_field = [3, 3]", "receptive_field = [4, 4]").replace("parameters = 6", "parameters = 5")
+    found = findings("`parameters = 1*1*2*2 + 3 = 7`, a 9x9 view", wrong)
+    assert "receptive_field = [4, 4] but the engine gives [3, 3]" in found
+    assert "parameters = 5 but the engine gives 6" in found
+    assert "the checked parameters is 4, not 7" in found and "9x9" in found
+    found = findings("", "[two.json | input.json]\nreceptive_field = [3, 3]\n[input.json | two.json]\nout[0,0,0,0] = 1")
+    assert "layer 2 reads C = 1 channel, but layer 1 makes K = 2" in found
+    assert "out is not a fact about a stack of layers" in found
+
+
+def test_receptive_field_reference_agrees_with_the_formula():
+    """The experiment above against the textbook recursion r += (k-1)*d*jump, jump *= s."""
+    import itertools
+
+    for (k1, s1, d1), (k2, s2, d2) in itertools.product([(3, 1, 1), (2, 2, 1), (3, 2, 2)], [(3, 1, 1), (3, 1, 2), (2, 3, 1)]):
+        layers = [load({"images": np.ones((9, 9)).tolist(), "kernels": np.ones((k, k)).tolist(), "stride": s, "dilation": d})
+                  for k, s, d in ((k1, s1, d1), (k2, s2, d2))]
+        expected = 1 + (k1 - 1) * d1 + (k2 - 1) * d2 * s1
+        assert ref_receptive_field(layers) == [expected, expected]
 
 
 # ----------------------------------------------------------------------------- packaging
