@@ -164,12 +164,13 @@ def worked_independently(lesson, source: str) -> dict:
 # ----------------------------------------------------------------------------- loading and shape of the set
 
 
-def test_the_path_has_thirteen_numbered_lessons():
-    assert [lesson.number for lesson in LESSONS] == list(range(1, 14))
-    titles = " ".join(lesson.title.lower() for lesson in LESSONS)
-    for topic in ("one channel", "channels", "kernels", "batch", "output size", "same", "full", "stride",
-                  "dilation", "convolution", "backward", "im2col", "nhwc"):
-        assert topic in titles, topic
+def test_the_path_has_sixteen_numbered_lessons_in_course_order():
+    assert [lesson.number for lesson in LESSONS] == list(range(1, 17))
+    order = ["one channel", "several channels", "several kernels", "batch", "loops to numpy", "1x1",
+             "output size", "same", "full", "stride", "dilation", "receptive field", "convolution",
+             "backward", "im2col", "nhwc"]
+    for lesson, topic in zip(LESSONS, order):
+        assert topic in lesson.title.lower(), (lesson.number, lesson.title, topic)
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
@@ -188,7 +189,7 @@ def test_lesson_list_prints_one_lesson_a_line_number_first():
     result = invoke(["lesson", "list"])
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert len(lines) == 13
+    assert len(lines) == len(LESSONS) == 16
     for number, line in enumerate(lines, start=1):
         assert line.split()[0] == str(number)
         assert LESSONS[number - 1].title in line
@@ -237,8 +238,8 @@ def test_lesson_runs_without_a_terminal_and_never_pauses(lesson):
 
 
 def test_lesson_accepts_its_folder_name_and_rejects_unknown_numbers():
-    assert get_lesson("07-full").number == 7
-    assert get_lesson("full").number == 7
+    assert get_lesson("09-full").number == 9
+    assert get_lesson("full").number == 9
     result = invoke(["lesson", "show", "99"])
     assert result.exit_code == 2
     assert "no lesson '99'" in result.output and "1, 2" in result.output
@@ -274,8 +275,8 @@ def test_stated_values_match_independent_loops(lesson):
     assert checked >= 2
 
 
-def test_lesson_11_gradients_equal_finite_differences_and_the_grad_command():
-    lesson = get_lesson(11)
+def test_backward_lesson_gradients_equal_finite_differences_and_the_grad_command():
+    lesson = get_lesson("backward")
     problem = lesson.load_problem()
     x, w = np.asarray(problem.images, dtype=float), np.asarray(problem.kernels, dtype=float)
 
@@ -304,11 +305,11 @@ def test_lesson_11_gradients_equal_finite_differences_and_the_grad_command():
     assert record["grad_bias"] == [4]
 
 
-def test_lesson_6_even_kernel_claim_about_scipy():
-    """'scipy.signal.correlate(x, w, "same") puts the extra zero on top and left' (lesson 6)."""
+def test_same_padding_lesson_even_kernel_claim_about_scipy():
+    """'scipy.signal.correlate(x, w, "same") puts the extra zero on top and left' ('same' padding lesson)."""
     from scipy import signal
 
-    lesson = get_lesson(6)
+    lesson = get_lesson("padding-same")
     problem = load(lesson.folder / "even.json")
     x, w = np.asarray(problem.images)[0, 0], np.asarray(problem.kernels)[0, 0]
     scipy_same = signal.correlate(x, w, "same", method="direct")
@@ -360,15 +361,18 @@ WRONG = [
     (2, "1,1,2,2", "14", "channel 0 alone"),
     (3, "1,1,2,2", "28", "one channel per kernel"),
     (3, "1,2,2,2", "28", "you left out the bias"),
-    (5, "1,1,3,4", "45", "did you forget the + 1"),
-    (6, "1,1,2,2", "6", "did you forget the padding"),
-    (8, "1,1,3,3", "56", "rounds down"),
-    (8, "1,1,4,4", "56", "divide by the stride"),
-    (9, "1,1,4,4", "56", "did you forget the dilation"),
-    (10, "1,1,2,2", "37", "rotated 180 degrees"),
-    (12, "1,1,2,3", "38", "you gave C = 1"),
-    (13, "1,1,2,2", "22", "NCHW order"),
     (4, "2,3,2,2", "14", "that is the value of out[0,0,0,0]"),
+    (5, "2,2,2,2", "7", "that is the value of out[0,0,0,0]"),  # the learner's loop: image 0 with kernel 0
+    (6, "1,3,2,3", "7", "you gave C = 3"),
+    (7, "1,1,3,4", "45", "did you forget the + 1"),
+    (8, "1,1,2,2", "6", "did you forget the padding"),
+    (10, "1,1,3,3", "56", "rounds down"),
+    (10, "1,1,4,4", "56", "divide by the stride"),
+    (11, "1,1,4,4", "56", "did you forget the dilation"),
+    (12, "1,2,5,5", "54", "you left out the bias"),
+    (13, "1,1,2,2", "37", "rotated 180 degrees"),
+    (15, "1,1,2,3", "38", "you gave C = 1"),
+    (16, "1,1,2,2", "22", "NCHW order"),
 ]
 
 
@@ -383,7 +387,7 @@ def test_quiz_explains_wrong_answers(number, shape, value, reason):
 def test_quiz_reason_shows_the_substituted_formula():
     from convtrace.quiz import grade_shape, grade_value
 
-    problem = get_lesson(5).load_problem()
+    problem = get_lesson("output-size").load_problem()
     verdict = grade_shape(problem, "1,1,4,5")
     assert not verdict.right and verdict.expected == "(1, 1, 3, 5)"
     assert "H' = floor((5 + 0 + 0 - 1*(3-1) - 1) / 1) + 1 = 3, you said 4" in verdict.reason
@@ -608,10 +612,11 @@ def test_lessons_are_found_after_a_non_editable_install_outside_the_repo(tmp_pat
 
     listed = run("lesson", "list")
     assert listed.returncode == 0, listed.stderr
-    assert [line.split()[0] for line in listed.stdout.splitlines()] == [str(n) for n in range(1, 14)]
-    where = Path(run("lesson", "path", "12").stdout.strip())
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == [str(n) for n in range(1, 17)]
+    where = Path(run("lesson", "path", "15").stdout.strip())
     assert where.parent == package / "lesson_files" and (where / "input.json").is_file()
-    ran = run("lesson", "run", "12", "--answer-shape", "1,2,2,3", "--answer-value", "38", "--limit", "1")
+    assert (package / "lesson_files" / "05-loops-to-numpy" / "conv_numpy.py").is_file()
+    ran = run("lesson", "run", "15", "--answer-shape", "1,2,2,3", "--answer-value", "38", "--limit", "1")
     assert ran.returncode == 0 and ran.stdout.count("Right:") == 2, ran.stdout + ran.stderr
     checked = run("lesson", "verify", "--no-commands")
     assert checked.returncode == 0, checked.stdout
