@@ -105,10 +105,42 @@ def ref_grads(x, w, pad, stride, dilation, flip, g):
     return gx, gw, g.sum(axis=(0, 2, 3))
 
 
+def ref_receptive_field(problems) -> list[int]:
+    """[rows, cols] by experiment: which input cells move one output value of the last layer.
+
+    The layers run 'valid' on an input large enough for every window, with positive
+    weights so that no dependence cancels out; the gradient of out[0, 0, 0, 0] is
+    carried back through every layer by ref_grads, and the cells where it is not
+    zero are measured. The receptive field's size does not depend on padding.
+    """
+    size = [1, 1]
+    for problem in reversed(problems):  # a generous input size: every window of every layer fits
+        (kh, kw), g = problem.kernels.shape[2:], problem.geometry
+        size = [n * s + d * k for n, s, d, k in zip(size, g.stride, g.dilation, (kh, kw))]
+    shapes, x = [], np.ones((1, problems[0].kernels.shape[1], *size))
+    for problem in problems:
+        w, g = np.abs(np.asarray(problem.kernels, dtype=float)) + 1, problem.geometry
+        shapes.append((x, w, g))
+        x = ref_conv(x, w, None, ((0, 0), (0, 0)), g.stride, g.dilation, False)
+    grad = np.zeros(x.shape)
+    grad[0, 0, 0, 0] = 1.0
+    for x, w, g in reversed(shapes):
+        grad = ref_grads(x, w, ((0, 0), (0, 0)), g.stride, g.dilation, False, grad)[0]
+    rows, cols = np.nonzero(grad[0].sum(axis=0))
+    return [int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1)]
+
+
 def worked_independently(lesson, source: str) -> dict:
     """A facts section worked out by the references above; convtrace only reads the document."""
-    path, overrides = source_overrides(source, lesson)
-    problem = load(path, overrides)
+    layers = [load(*source_overrides(part.strip(), lesson)) for part in source.split("|")]
+    worked = {
+        "receptive_field": ref_receptive_field(layers),
+        "weights": sum(int(np.asarray(p.kernels).size) for p in layers),
+        "parameters": sum(int(np.asarray(p.kernels).size) + (0 if p.bias is None else len(p.bias)) for p in layers),
+    }
+    if len(layers) > 1:  # a stack of layers: only facts about the whole stack
+        return worked
+    problem = layers[0]
     x, w = np.asarray(problem.images), np.asarray(problem.kernels)
     g = problem.geometry
     (kh, kw), (h, wd) = w.shape[2:], x.shape[2:]
@@ -122,7 +154,7 @@ def worked_independently(lesson, source: str) -> dict:
         pad = g.padding  # explicit padding: given by the document or the option, nothing to derive
     out = ref_conv(x, w, problem.bias, pad, g.stride, g.dilation, problem.flip)
     to_doc = (lambda a: a.transpose(0, 2, 3, 1)) if problem.layout == "NHWC" else (lambda a: a)
-    worked = {"out": to_doc(out), "output_shape": list(to_doc(out).shape), "padding": [list(p) for p in pad]}
+    worked.update(out=to_doc(out), output_shape=list(to_doc(out).shape), padding=[list(p) for p in pad])
     g_out = np.asarray(problem.grad_output) if problem.grad_output is not None else np.ones(out.shape)
     gx, gw, gb = ref_grads(x, w, pad, g.stride, g.dilation, problem.flip, g_out)
     worked.update(grad_images=to_doc(gx), grad_kernels=to_doc(gw), grad_bias=gb)
@@ -132,12 +164,13 @@ def worked_independently(lesson, source: str) -> dict:
 # ----------------------------------------------------------------------------- loading and shape of the set
 
 
-def test_the_path_has_thirteen_numbered_lessons():
-    assert [lesson.number for lesson in LESSONS] == list(range(1, 14))
-    titles = " ".join(lesson.title.lower() for lesson in LESSONS)
-    for topic in ("one channel", "channels", "kernels", "batch", "output size", "same", "full", "stride",
-                  "dilation", "convolution", "backward", "im2col", "nhwc"):
-        assert topic in titles, topic
+def test_the_path_has_sixteen_numbered_lessons_in_course_order():
+    assert [lesson.number for lesson in LESSONS] == list(range(1, 17))
+    order = ["one channel", "several channels", "several kernels", "batch", "loops to numpy", "1x1",
+             "output size", "same", "full", "stride", "dilation", "receptive field", "convolution",
+             "backward", "im2col", "nhwc"]
+    for lesson, topic in zip(LESSONS, order):
+        assert topic in lesson.title.lower(), (lesson.number, lesson.title, topic)
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
@@ -156,10 +189,29 @@ def test_lesson_list_prints_one_lesson_a_line_number_first():
     result = invoke(["lesson", "list"])
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert len(lines) == 13
+    assert len(lines) == len(LESSONS) == 16
     for number, line in enumerate(lines, start=1):
         assert line.split()[0] == str(number)
         assert LESSONS[number - 1].title in line
+
+
+def test_lesson_list_reads_at_80_columns():
+    """No line of `lesson list` is cut mid-word on an 80-column terminal: every line fits."""
+    result = invoke(["lesson", "list"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    for line in result.output.splitlines():
+        assert len(line) <= 80, f"{len(line)} columns: {line}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
+def test_lesson_code_blocks_fit_80_columns(lesson):
+    """Code blocks are drawn with one column of padding on each side and are not re-wrapped at words."""
+    fence = None
+    for line in lesson.markdown.splitlines():
+        if line.startswith("```"):
+            fence = line[3:].strip() if fence is None else None
+        elif fence is not None:
+            assert len(line) <= 78, f"lesson {lesson.number}, {len(line)} columns: {line}"
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
@@ -186,8 +238,8 @@ def test_lesson_runs_without_a_terminal_and_never_pauses(lesson):
 
 
 def test_lesson_accepts_its_folder_name_and_rejects_unknown_numbers():
-    assert get_lesson("07-full").number == 7
-    assert get_lesson("full").number == 7
+    assert get_lesson("09-full").number == 9
+    assert get_lesson("full").number == 9
     result = invoke(["lesson", "show", "99"])
     assert result.exit_code == 2
     assert "no lesson '99'" in result.output and "1, 2" in result.output
@@ -209,7 +261,8 @@ def test_stated_values_match_independent_loops(lesson):
     by_source: dict[str, dict] = {}
     checked = 0
     for fact in facts_of(lesson):
-        if fact.name not in ("out", "output_shape", "padding", "grad_images", "grad_kernels", "grad_bias"):
+        if fact.name not in ("out", "output_shape", "padding", "grad_images", "grad_kernels", "grad_bias",
+                             "receptive_field", "weights", "parameters"):
             continue
         if fact.source not in by_source:
             by_source[fact.source] = worked_independently(lesson, fact.source)
@@ -222,8 +275,8 @@ def test_stated_values_match_independent_loops(lesson):
     assert checked >= 2
 
 
-def test_lesson_11_gradients_equal_finite_differences_and_the_grad_command():
-    lesson = get_lesson(11)
+def test_backward_lesson_gradients_equal_finite_differences_and_the_grad_command():
+    lesson = get_lesson("backward")
     problem = lesson.load_problem()
     x, w = np.asarray(problem.images, dtype=float), np.asarray(problem.kernels, dtype=float)
 
@@ -252,11 +305,11 @@ def test_lesson_11_gradients_equal_finite_differences_and_the_grad_command():
     assert record["grad_bias"] == [4]
 
 
-def test_lesson_6_even_kernel_claim_about_scipy():
-    """'scipy.signal.correlate(x, w, "same") puts the extra zero on top and left' (lesson 6)."""
+def test_same_padding_lesson_even_kernel_claim_about_scipy():
+    """'scipy.signal.correlate(x, w, "same") puts the extra zero on top and left' ('same' padding lesson)."""
     from scipy import signal
 
-    lesson = get_lesson(6)
+    lesson = get_lesson("padding-same")
     problem = load(lesson.folder / "even.json")
     x, w = np.asarray(problem.images)[0, 0], np.asarray(problem.kernels)[0, 0]
     scipy_same = signal.correlate(x, w, "same", method="direct")
@@ -308,15 +361,18 @@ WRONG = [
     (2, "1,1,2,2", "14", "channel 0 alone"),
     (3, "1,1,2,2", "28", "one channel per kernel"),
     (3, "1,2,2,2", "28", "you left out the bias"),
-    (5, "1,1,3,4", "45", "did you forget the + 1"),
-    (6, "1,1,2,2", "6", "did you forget the padding"),
-    (8, "1,1,3,3", "56", "rounds down"),
-    (8, "1,1,4,4", "56", "divide by the stride"),
-    (9, "1,1,4,4", "56", "did you forget the dilation"),
-    (10, "1,1,2,2", "37", "rotated 180 degrees"),
-    (12, "1,1,2,3", "38", "you gave C = 1"),
-    (13, "1,1,2,2", "22", "NCHW order"),
     (4, "2,3,2,2", "14", "that is the value of out[0,0,0,0]"),
+    (5, "2,2,2,2", "7", "that is the value of out[0,0,0,0]"),  # the learner's loop: image 0 with kernel 0
+    (6, "1,3,2,3", "7", "you gave C = 3"),
+    (7, "1,1,3,4", "45", "did you forget the + 1"),
+    (8, "1,1,2,2", "6", "did you forget the padding"),
+    (10, "1,1,3,3", "56", "rounds down"),
+    (10, "1,1,4,4", "56", "divide by the stride"),
+    (11, "1,1,4,4", "56", "did you forget the dilation"),
+    (12, "1,2,5,5", "54", "you left out the bias"),
+    (13, "1,1,2,2", "37", "rotated 180 degrees"),
+    (15, "1,1,2,3", "38", "you gave C = 1"),
+    (16, "1,1,2,2", "22", "NCHW order"),
 ]
 
 
@@ -331,7 +387,7 @@ def test_quiz_explains_wrong_answers(number, shape, value, reason):
 def test_quiz_reason_shows_the_substituted_formula():
     from convtrace.teach.quiz import grade_shape, grade_value
 
-    problem = get_lesson(5).load_problem()
+    problem = get_lesson("output-size").load_problem()
     verdict = grade_shape(problem, "1,1,4,5")
     assert not verdict.right and verdict.expected == "(1, 1, 3, 5)"
     assert "H' = floor((5 + 0 + 0 - 1*(3-1) - 1) / 1) + 1 = 3, you said 4" in verdict.reason
@@ -467,6 +523,57 @@ out[0,0,0,1] = -17
     assert "out[0,0,0,0] = 5" in found and "2*3 + 1 is 7, not 8" in found
 
 
+def test_the_checker_knows_parameters_receptive_fields_stacks_and_whole_axes(tmp_path):
+    """weights, parameters and receptive_field, `[a | b]` stacks of layers, and ':' in an index."""
+    folder = tmp_path / "01-x"
+    folder.mkdir()
+    (folder / "input.json").write_text(json.dumps(TEACHER_INPUT))
+    two = {"images": [[0, 0, 9, 9], [0, 0, 9, 9], [0, 0, 9, 9]], "kernels": [[[[1, -1]]], [[[1, 1]]]], "bias": [0, 1]}
+    (folder / "two.json").write_text(json.dumps(two))
+
+    def findings(prose: str, facts: str) -> str:
+        lesson = parse_lesson(f"# X\n\n{prose}\n\n```facts\n{facts}\n```\n", folder, 1)
+        return "\n".join(map(str, check_lesson(lesson)))
+
+    right = """output_shape = (1, 1, 2, 3)
+weights = 4
+parameters = 4
+receptive_field = [2, 2]
+out[0,:,0,1] = [-18]
+[two.json]
+parameters = 6
+receptive_field = [1, 2]
+out[0,:,0,0] = [0, 1]
+[input.json | input.json --stride 2]
+receptive_field = [3, 3]
+parameters = 8
+[input.json | two.json --dilation 1,2]
+receptive_field = [2, 4]
+"""
+    prose = ("`parameters = 1*1*2*2 = 4`, `out[0,:,0,0] = [0, 1]`, a 3x3 view, "
+             "```\nweights = 4\n```\n\n```python\nnp.sum(x, axis=(1, 2, 3))[7:9]\n```")
+    assert findings(prose, right) == ""
+    wrong = right.replace("receptive_field = [3, 3]", "receptive_field = [4, 4]").replace("parameters = 6", "parameters = 5")
+    found = findings("`parameters = 1*1*2*2 + 3 = 7`, a 9x9 view", wrong)
+    assert "receptive_field = [4, 4] but the engine gives [3, 3]" in found
+    assert "parameters = 5 but the engine gives 6" in found
+    assert "the checked parameters is 4, not 7" in found and "9x9" in found
+    found = findings("", "[two.json | input.json]\nreceptive_field = [3, 3]\n[input.json | two.json]\nout[0,0,0,0] = 1")
+    assert "layer 2 reads C = 1 channel, but layer 1 makes K = 2" in found
+    assert "out is not a fact about a stack of layers" in found
+
+
+def test_receptive_field_reference_agrees_with_the_formula():
+    """The experiment above against the textbook recursion r += (k-1)*d*jump, jump *= s."""
+    import itertools
+
+    for (k1, s1, d1), (k2, s2, d2) in itertools.product([(3, 1, 1), (2, 2, 1), (3, 2, 2)], [(3, 1, 1), (3, 1, 2), (2, 3, 1)]):
+        layers = [load({"images": np.ones((9, 9)).tolist(), "kernels": np.ones((k, k)).tolist(), "stride": s, "dilation": d})
+                  for k, s, d in ((k1, s1, d1), (k2, s2, d2))]
+        expected = 1 + (k1 - 1) * d1 + (k2 - 1) * d2 * s1
+        assert ref_receptive_field(layers) == [expected, expected]
+
+
 # ----------------------------------------------------------------------------- packaging
 
 
@@ -505,10 +612,11 @@ def test_lessons_are_found_after_a_non_editable_install_outside_the_repo(tmp_pat
 
     listed = run("lesson", "list")
     assert listed.returncode == 0, listed.stderr
-    assert [line.split()[0] for line in listed.stdout.splitlines()] == [str(n) for n in range(1, 14)]
-    where = Path(run("lesson", "path", "12").stdout.strip())
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == [str(n) for n in range(1, 17)]
+    where = Path(run("lesson", "path", "15").stdout.strip())
     assert where.parent == package / "lesson_files" and (where / "input.json").is_file()
-    ran = run("lesson", "run", "12", "--answer-shape", "1,2,2,3", "--answer-value", "38", "--limit", "1")
+    assert (package / "lesson_files" / "05-loops-to-numpy" / "conv_numpy.py").is_file()
+    ran = run("lesson", "run", "15", "--answer-shape", "1,2,2,3", "--answer-value", "38", "--limit", "1")
     assert ran.returncode == 0 and ran.stdout.count("Right:") == 2, ran.stdout + ran.stderr
     checked = run("lesson", "verify", "--no-commands")
     assert checked.returncode == 0, checked.stdout

@@ -25,8 +25,8 @@ def lesson() -> None:
       convtrace lesson list                      number, title, one line each
       convtrace lesson show 1                    read lesson 1
       convtrace lesson run 1                     narration and trace, pausing between parts
-      convtrace lesson run 5 --quiz              predict the shape and a value first
-      convtrace lesson run 5 --answer-shape 1,1,3,5 --answer-value 45
+      convtrace lesson run 7 --quiz              predict the shape and a value first
+      convtrace lesson run 7 --answer-shape 1,1,3,5 --answer-value 45
       convtrace lesson run 1 --dir my-lessons    a teacher's own lessons
       convtrace lesson verify --dir my-lessons   check their stated numbers and commands
     """

@@ -2,11 +2,13 @@
 
 Facts are checked against the engine (convtrace.teach.facts); the prose must then
 agree with the facts. Four kinds of claims are read from the markdown (command
-blocks left out):
+blocks and program code left out: commands are run, and a lesson's Python is
+run by the test suite):
 
 - arithmetic chains in inline code and text blocks, such as
-  `out[0,0,1,0] = 4*1 + 8*2 = 20` or `H' = floor((5 - 2 - 1) / 2) + 1 = 2`:
-  every part that is a number, a sum or a stated fact must be equal;
+  `out[0,0,1,0] = 4*1 + 8*2 = 20`, `parameters = 2*3*3 + 2 = 20` or
+  `H' = floor((5 - 2 - 1) / 2) + 1 = 2`: every part that is a number, a sum or
+  a stated fact (indexed, or a name with one number) must be equal;
 - `out[...] = v` written in running text: must be a stated fact;
 - shape tuples `(1, 2, 3, 3)`, number lists `[[0, 1], [0, 1]]` and sizes
   `3x4`: must be a stated value, part of one, or a shape the engine computed.
@@ -22,6 +24,8 @@ import numpy as np
 
 from .facts import INDEXED, REFERENCE, Fact, Finding, same, shown
 
+CODE_FENCES = ("python", "py")  # code, not claims: its numbers are the program's, checked by running it
+
 
 def prose_statements(markdown: str) -> tuple[str, list[str]]:
     """(prose without command blocks, statements: inline code spans and lines of other code blocks)."""
@@ -33,7 +37,7 @@ def prose_statements(markdown: str) -> tuple[str, list[str]]:
         if line.startswith("```"):
             fence = line[3:].strip().lower() if fence is None else None
             continue
-        if fence in COMMAND_FENCES:
+        if fence in COMMAND_FENCES or fence in CODE_FENCES:
             continue
         prose_lines.append(line)
         if fence is not None:
@@ -113,7 +117,7 @@ def check_prose(markdown: str, facts: list[Fact], known: set) -> list[Finding]:
         for clause in statement.split(";"):
             findings += _check_chain(clause, stated)
     # out[0,0,1,0] = 20 written outside code: the value must be a checked fact
-    for name, index, value in re.findall(r"\b(" + "|".join(INDEXED) + r")\[([\d,\s]+)\]\s*=\s*(-?\d+(?:\.\d+)?)(?![\d.])(?!\s*[*+/(-])", prose):
+    for name, index, value in re.findall(r"\b(" + "|".join(INDEXED) + r")\[([\d,\s:]+)\]\s*=\s*(-?\d+(?:\.\d+)?)(?![\d.])(?!\s*[*+/(-])", prose):
         key = f"{name}[{','.join(i.strip() for i in index.split(','))}]"
         if not any(same(float(value), v) for v in stated.get(key, [])):
             findings.append(Finding("prose", f"{key} = {value} is not among the checked facts"))
@@ -144,6 +148,10 @@ def _check_chain(statement: str, stated: dict) -> list[Finding]:
             if key not in stated:
                 return [Finding("prose", f"`{statement.strip()}`: {key} is not among the checked facts")]
             references.append((key, stated[key]))
+            continue
+        name = part.strip()
+        if name in stated and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in stated[name]):
+            references.append((name, stated[name]))  # `parameters = 2*3*3 + 2 = 20`: a one-number fact
             continue
         value = evaluate(part)
         if value is not None:

@@ -12,7 +12,14 @@ lesson's own input.
 
     [input.json --stride 2,1]
     output_shape = (1, 1, 2, 4)
+
+    [layer1.json | layer2.json --dilation 2]
+    receptive_field = [7, 7]
     ```
+
+A header that joins documents with `|` is a stack of layers, each one reading
+the previous one's output: its facts are the whole stack's receptive field
+and parameter counts.
 
 `check_lesson` recomputes each fact (shapes and geometry from the resolved
 Problem, values from the vectorized engine, gradients by finite differences of
@@ -68,12 +75,17 @@ NAMES = {
     "kernels": "the kernels as the document gives them, after promotion to rank 4",
     "bias": "the bias, one number per kernel",
     "error": "text the document's error message must contain",
+    "weights": "K*C*kh*kw: the numbers in the kernels (summed over the layers of a stack)",
+    "parameters": "weights plus one bias per kernel when the document has a bias (summed over a stack)",
+    "receptive_field": "[rows, cols] of input cells one output value depends on (through every layer of a stack)",
 }
+STACK_NAMES = ("weights", "parameters", "receptive_field", "error")
 TEXT_NAMES = ("rows_formula", "cols_formula", "same_rows", "same_cols", "error", "layout", "mode")
 INDEXED = ("out", "step_of", "grad_images", "grad_kernels", "grad_bias", "im2col", "kernel_matrix",
            "images", "kernels", "bias")
-LINE = re.compile(r"^([a-z_][a-z0-9_]*)(?:\[([\d,\s]+)\])?\s*=\s*(.+?)\s*$")
-REFERENCE = re.compile(r"^\s*(" + "|".join(INDEXED) + r")\[([\d,\s]+)\]\s*$")
+# an index is numbers or ':' (a whole axis): out[0,:,1,0] is one pixel's value in every output channel
+LINE = re.compile(r"^([a-z_][a-z0-9_]*)(?:\[([\d,\s:]+)\])?\s*=\s*(.+?)\s*$")
+REFERENCE = re.compile(r"^\s*(" + "|".join(INDEXED) + r")\[([\d,\s:]+)\]\s*$")
 
 
 @dataclass(frozen=True)
@@ -82,13 +94,15 @@ class Fact:
 
     source: str  # the section header ('' = the lesson's input, no options)
     name: str
-    index: tuple[int, ...] | None
+    index: tuple | None  # ints, and slice(None) for ':'
     value: object  # number, bool, str or nested lists
     line: int  # line number inside the facts block (1-based)
 
     @property
     def key(self) -> str:
-        return self.name + ("" if self.index is None else "[" + ",".join(map(str, self.index)) + "]")
+        if self.index is None:
+            return self.name
+        return self.name + "[" + ",".join(":" if isinstance(i, slice) else str(i) for i in self.index) + "]"
 
 
 @dataclass(frozen=True)
@@ -149,7 +163,7 @@ def parse_facts(text: str | None) -> list[Fact]:
             parsed = parse_value(name, value)
         except DataError as err:
             raise DataError(f"facts line {number}: {err}") from None
-        idx = tuple(int(i) for i in index.split(",")) if index else None
+        idx = tuple(slice(None) if i.strip() == ":" else int(i) for i in index.split(",")) if index else None
         facts.append(Fact(source, name, idx, parsed, number))
     return facts
 
@@ -227,6 +241,9 @@ class Worked:
             "im2col_shape": lambda: [n * g.positions, c * kh * kw],
             "kernel_matrix_shape": lambda: [k, c * kh * kw],
             "product_shape": lambda: [n * g.positions, k],
+            "weights": lambda: int(np.prod(p.kernel_shape)),
+            "parameters": lambda: int(np.prod(p.kernel_shape)) + (0 if p.bias is None else int(p.bias.size)),
+            "receptive_field": lambda: receptive_field([p]),
         }
         if name in simple:
             return simple[name]()
@@ -263,6 +280,51 @@ class Worked:
         if name == "grad_bias" and p.bias is None:
             raise DataError("the document has no bias, so there is no grad_bias")
         return {"grad_images": p.to_layout(grads[0]), "grad_kernels": p.to_layout(grads[1]), "grad_bias": grads[2]}[name]
+
+
+class Stack:
+    """Documents joined by `|` in a header: layers applied in order, each to the previous one's output."""
+
+    problem = None  # no single document: the shape and prose checks look at each layer's own section
+
+    def __init__(self, layers: list[Worked]):
+        self.layers = layers
+        self.error = next((w.error for w in layers if w.error is not None), None)
+
+    def value(self, name: str):
+        if name == "error":
+            return self.error
+        if name not in STACK_NAMES:
+            raise DataError(f"{name} is not a fact about a stack of layers; use one of {', '.join(STACK_NAMES)}")
+        if self.error is not None:
+            raise DataError(f"a layer of the stack does not load: {self.error}")
+        problems = [w.problem for w in self.layers]
+        for number, (before, after) in enumerate(zip(problems, problems[1:]), start=2):
+            c, k = after.input_shape[1], before.kernel_shape[0]
+            if c != k:
+                raise DataError(f"layer {number} reads C = {c} channel{'s' * (c != 1)}, but layer {number - 1} makes K = {k}")
+        if name == "receptive_field":
+            return receptive_field(problems)
+        return sum(w.value(name) for w in self.layers)
+
+
+def receptive_field(problems) -> list[int]:
+    """[rows, cols] of the first layer's (padded) input that one output value of the last layer reads.
+
+    Going back one layer, n neighbouring cells of its output read (n-1)*s + d*(k-1) + 1
+    cells of its input: the windows start s apart, and the last one spans d*(k-1) + 1.
+    """
+    size = [1, 1]
+    for p in reversed(problems):
+        size = [(n - 1) * axis.stride + axis.span for n, axis in zip(size, (p.geometry.rows, p.geometry.cols))]
+    return size
+
+
+def work(source: str, lesson) -> Worked | Stack:
+    """A header's document (+ options) worked out; 'a.json | b.json' is a stack of layers."""
+    parts = [part.strip() for part in source.split("|")]
+    layers = [Worked(*source_overrides(part, lesson)) for part in parts]
+    return layers[0] if len(layers) == 1 else Stack(layers)
 
 
 def _same_formula(axis) -> str:
@@ -368,11 +430,10 @@ def check_lesson(lesson) -> list[Finding]:
         if source == "" and lesson.input_path is None:
             continue
         try:
-            path, overrides = source_overrides(source, lesson)
+            worked = worked_by_source[source] = work(source, lesson)
         except DataError as err:
             findings.append(Finding(f"facts [{source}]", str(err)))
             continue
-        worked = worked_by_source[source] = Worked(path, overrides)
         if worked.problem is not None:
             for name in ("input_shape", "kernel_shape", "output_shape", "padding", "stride", "dilation",
                          "padded_size", "span"):
