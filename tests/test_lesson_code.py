@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 from convtrace.cli import cli
-from convtrace.fast import conv2d
-from convtrace.lessons import find_lessons, get_lesson
+from convtrace.engine.fast import conv2d
+from convtrace.teach.lessons import find_lessons, get_lesson
 
 FENCE = re.compile(r"^```(\w*)[ \t]*\n(.*?)^```[ \t]*$", flags=re.MULTILINE | re.DOTALL)
 
