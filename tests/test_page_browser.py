@@ -203,3 +203,29 @@ def test_the_notebook_player_runs_inside_its_frame(browser, tmp_path, output):
     finally:
         browser.switch_to.default_content()
     assert console_errors(browser) == []
+
+
+def test_large_float_frames_stay_within_a_phone_screen(browser, tmp_path):
+    """Long decimals and 7x7 windows over 3 channels: the grids scroll inside their boxes, the page does not."""
+    from click.testing import CliRunner
+    from selenium.webdriver.common.keys import Keys
+
+    from convtrace.cli import cli
+
+    rng = np.random.default_rng(1)
+    doc = {"images": (rng.integers(0, 256, (1, 3, 30, 30)) / 255).tolist(),
+           "kernels": rng.normal(0, 0.1, (2, 3, 7, 7)).tolist(), "stride": 2, "padding": 3}
+    (tmp_path / "doc.json").write_text(json.dumps(doc))
+    page = tmp_path / "wide.html"
+    result = CliRunner().invoke(cli, ["run", str(tmp_path / "doc.json"), "--limit", "60", "--export", str(page)])
+    assert result.exit_code == 0
+    browser.set_window_size(375, 800)
+    try:
+        browser.get(page.as_uri())
+        press(browser, Keys.END)
+        assert "showing rows" in body_text(browser)  # the 36x36 padded image is cut around the window
+        inner = browser.execute_script("return window.innerWidth")
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= inner
+        assert console_errors(browser) == []
+    finally:
+        browser.set_window_size(1200, 900)

@@ -21,7 +21,7 @@ from ...source.problem import Problem
 from ..plain import number
 
 PAGE_FORMAT = "convtrace-page/1"
-DEFAULT_PAGE_STEPS = 5000  # steps a page embeds unless --limit asks for another number
+DEFAULT_PAGE_STEPS = 2000  # steps a page embeds unless --limit asks for another number
 FIELDS = ("step", "n", "k", "row", "col", "top", "left", "value", "bias", "partials", "products")
 
 
