@@ -53,9 +53,10 @@ def check_export_path(path: str, suffixes=FILE_SUFFIXES, folders: bool = True) -
         return FOLDER
     suffix = Path(path).suffix.lower()
     if suffix not in suffixes:
-        names = ", ".join(s for s in suffixes if s != ".htm")
-        folder = " or a folder (ending in /) for one SVG per frame" if folders else ""
-        raise UsageError(f"--export {path!r}: the file name must end in {names}{folder} (it picks the format)")
+        names = [s for s in suffixes if s != ".htm"]
+        names = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+        folder = ", or name a folder (ending in /) for one SVG per part" if folders else ""
+        raise UsageError(f"--export {path!r}: the file name must end in {names} (it picks the format){folder}")
     return suffix
 
 
