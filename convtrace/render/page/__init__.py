@@ -2,7 +2,8 @@
 
     data.py        Steps + Problem -> compact page data (inputs once, one record per step)
     textframes.py  frames already drawn as text (the gradient view) -> page data
-    build.py       page data -> one self-contained HTML file (template.html, player.css, player.js inline)
+    build.py       page data -> one self-contained HTML file (template.html, player.css and
+                   helpers.js + frames.js + player.js, inline)
 """
 
 from .build import page_html, write_page

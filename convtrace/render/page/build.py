@@ -30,7 +30,8 @@ def page_html(data: dict) -> str:
         "{{TITLE}}": escape(str(data.get("title") or "convtrace")),
         "{{JUMP_HINT}}": escape(jump),
         "{{CSS}}": _asset("player.css"),
-        "{{JS}}": _asset("player.js"),
+        # one function body from three files: shared helpers, the conv2d frames, the controls
+        "{{JS}}": "\n".join(_asset(name) for name in ("helpers.js", "frames.js", "player.js")),
     }
     html = _asset("template.html")
     for key, value in parts.items():
