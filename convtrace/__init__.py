@@ -7,6 +7,7 @@ Library use:
     for step in convtrace.trace(problem):         # one Step per window position
         print(step.n, step.k, step.row, step.col, step.value)
     out = convtrace.conv2d(images, kernels, stride=2, padding="same")   # vectorized
+    convtrace.show(problem, at="n=0,k=0")         # in Jupyter: the trace player inline
 
 Names are imported on first use so the command line starts quickly.
 """
@@ -32,9 +33,24 @@ _EXPORTS = {
     "ConvtraceError": "convtrace.errors",
     "DataError": "convtrace.errors",
     "UsageError": "convtrace.errors",
+    "show": "convtrace.notebook",
+    "TracePlayer": "convtrace.notebook",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def _register_in_notebook() -> None:
+    """In IPython/Jupyter, display a Problem, a Step and a Comparison as HTML (see convtrace.notebook)."""
+    import sys
+
+    if "IPython" in sys.modules:  # never import IPython just to find out
+        from .notebook import register
+
+        register()
+
+
+_register_in_notebook()
 
 
 def __getattr__(name: str):

@@ -79,28 +79,30 @@ def test_svg_export_parses_as_xml(doc, tmp_path):
     target = tmp_path / "frames.svg"
     code, _, err = run_cli(doc, "--only", "kernels", "--export", str(target))
     assert code == 0, err
-    root = ET.parse(target).getroot()
-    assert root.tag.endswith("svg")
-    text = "".join(root.itertext()).replace("\xa0", " ")
+    text = ""
+    for picture in sorted(tmp_path.glob("frames*.svg")):  # one SVG per frame
+        root = ET.parse(picture).getroot()
+        assert root.tag.endswith("svg")
+        text += "".join(root.itertext()).replace("\xa0", " ")
     for i, row in enumerate(GRAD_KERNELS):
         for j, value in enumerate(row):
             assert f"dL/dw[0,0,{i},{j}] = {value}" in text
 
 
-def test_svg_export_keeps_a_bounded_number_of_cells_but_every_result(doc, tmp_path):
-    from convtrace.render.export import SVG_FRAMES
-
-    assert CELLS > SVG_FRAMES  # else this test shows nothing
-    target = tmp_path / "frames.svg"
-    code, _, _ = run_cli(doc, "--export", str(target))
+def test_svg_export_is_one_picture_per_cell_and_a_folder_takes_every_result(doc, tmp_path):
+    cell = r"dL/d(?:images|kernels|bias) step \d+"
+    code, printed, err = run_cli(doc, "--limit", "2", "--export", str(tmp_path / "frames.svg"))
     assert code == 0
-    text = "".join(ET.parse(target).getroot().itertext()).replace("\xa0", " ")
-    assert len(re.findall(r"dL/d(?:images|kernels|bias) step \d+", text)) == SVG_FRAMES
-    notes = re.findall(r"\((\d+) more frames? not in this picture", text)
-    assert len(notes) == 2  # one after the last kernels frame, one after the bias frame
-    assert sum(int(n) for n in notes) == CELLS - SVG_FRAMES
-    assert "--only or --limit" in text  # the options grad has, not run's --at
-    assert f"dL/dbias = [{GRAD_BIAS}]" in text  # results are not frames: never left out
+    pictures = sorted(tmp_path.glob("frames-*.svg"))
+    texts = ["".join(ET.parse(p).getroot().itertext()).replace("\xa0", " ") for p in pictures]
+    assert [len(re.findall(cell, t)) for t in texts] == [1] * len(pictures)  # each the size of one frame
+    assert len(pictures) == len(re.findall(cell, printed)) > 1  # every cell the view draws
+    assert f"wrote {len(pictures)} SVG pictures" in err
+    folder = tmp_path / "slides"
+    code, _, _ = run_cli(doc, "--export", str(folder) + "/")
+    assert code == 0
+    text = "".join("".join(ET.parse(p).getroot().itertext()) for p in sorted(folder.glob("*.svg")))
+    assert f"dL/dbias = [{GRAD_BIAS}]" in text.replace("\xa0", " ")  # results are parts of their own
 
 
 def test_html_export_holds_the_values(doc, tmp_path):

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from .exporting import save, view_export_option
 from .options import parse_step_pair
 
 
@@ -54,7 +55,8 @@ def _stride(item: str, option: str) -> int:
 @click.option("--kernel", "kernel", type=click.IntRange(min=0), default=0, show_default=True, metavar="K",
               help="Which kernel's output maps to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print every run (shapes, padding, outputs) as one JSON object.")
-def compare(file, modes, strides, dilation, flip, layout, image, kernel, as_json):
+@view_export_option
+def compare(file, modes, strides, dilation, flip, layout, image, kernel, as_json, export):
     """Run every mode x stride on the same input (FILE, - for stdin, or the built-in example).
 
     The document's own mode, padding and stride are replaced by each combination;
@@ -65,6 +67,7 @@ def compare(file, modes, strides, dilation, flip, layout, image, kernel, as_json
       convtrace compare                               valid, same, full at strides 1 and 2
       convtrace compare input.json --modes same --strides 1,2,3
       convtrace compare input.json --json
+      convtrace compare --export modes.html           save the view
     """
     from ..teach import compare as model
     from ..errors import UsageError
@@ -85,4 +88,6 @@ def compare(file, modes, strides, dilation, flip, layout, image, kernel, as_json
 
     from ..render.compare import CompareView
 
-    Console().print(CompareView(comparison, image, kernel))
+    view = CompareView(comparison, image, kernel)
+    Console().print(view)
+    save([view], export, problem.title or "convtrace compare")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .exporting import save, view_export_option
 from .options import parse_step_pair
 
 MODES = ("valid", "same", "full", "strided", "dilated")
@@ -46,7 +47,8 @@ def parse_size(option: str):
               help="Spacing of kernel taps, 1 = no gaps (dilated: 2 unless given).")
 @click.option("--flip", is_flag=True, default=False,
               help="Also show convolution (kernel rotated) next to cross-correlation.")
-def explain(file, mode, input_size, kernel_size, stride, dilation, flip):
+@view_export_option
+def explain(file, mode, input_size, kernel_size, stride, dilation, flip, export):
     """Explain a padding mode: its purpose, formulas with your numbers, the windows, other libraries.
 
     Sizes come from FILE (a JSON document; - reads stdin) or from --input-size and
@@ -59,6 +61,7 @@ def explain(file, mode, input_size, kernel_size, stride, dilation, flip):
       convtrace explain --mode same --kernel-size 2  where libraries put the extra row
       convtrace explain --mode strided --input-size 6
       convtrace explain --mode valid --flip input.json
+      convtrace explain --mode same --export same.svg   a slide
     """
     from rich.console import Console
 
@@ -68,10 +71,11 @@ def explain(file, mode, input_size, kernel_size, stride, dilation, flip):
     example, stride, dilation, flip = _example(file, mode, input_size, kernel_size, stride, dilation, flip)
     console = Console()
     if mode is None:
-        console.print(OverviewView(model.overview(example, stride, dilation, flip)))
-        return
-    settings = model.settings_for(mode, stride, dilation)
-    console.print(ExplainView(model.explain(settings, example, flip)))
+        view = OverviewView(model.overview(example, stride, dilation, flip))
+    else:
+        view = ExplainView(model.explain(model.settings_for(mode, stride, dilation), example, flip))
+    console.print(view)
+    save([view], export, f"convtrace explain {mode or 'every mode'}")
 
 
 def _example(file, mode, input_size, kernel_size, stride, dilation, flip):

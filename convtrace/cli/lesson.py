@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from .exporting import ExportPath, save, view_export_option
+
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 dir_option = click.option(
@@ -45,7 +47,8 @@ def list_lessons(folder) -> None:
 @lesson.command(context_settings=CONTEXT)
 @lesson_argument
 @dir_option
-def show(lesson_key, folder) -> None:
+@view_export_option
+def show(lesson_key, folder, export) -> None:
     """Read lesson N (rendered markdown)."""
     from rich.console import Console
 
@@ -54,8 +57,10 @@ def show(lesson_key, folder) -> None:
 
     item = get_lesson(lesson_key, folder)
     console = Console()
-    console.print(LessonHeader(item))
-    console.print(lesson_markdown(item.markdown))
+    parts = [LessonHeader(item), lesson_markdown(item.markdown)]
+    for part in parts:
+        console.print(part)
+    save(parts, export, f"Lesson {item.number}: {item.title}")
 
 
 @lesson.command(context_settings=CONTEXT)
@@ -79,7 +84,9 @@ def path(lesson_key, folder) -> None:
 @click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
               help="Show at most N window positions of the trace.")
 @click.option("--no-pause", is_flag=True, help="Do not wait for Enter between parts (never waits when piped).")
-def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause) -> None:
+@click.option("--export", "export", type=ExportPath((".html", ".htm")), default=None, metavar="FILE.html",
+              help="Also save the lesson's trace as an interactive page (FILE.html) to step through in a browser.")
+def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause, export) -> None:
     """Run lesson N: its narration, interleaved with the trace of its input.
 
     In a terminal it waits for Enter between parts (q quits); piped, it never waits.
@@ -97,6 +104,8 @@ def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause) -
             parse(given)
     item = get_lesson(lesson_key, folder)
     problem = item.load_problem() if item.input_path is not None else None
+    if export:
+        _export_trace(item, problem, limit, export)
     quiz = quiz or answer_shape is not None or answer_value is not None
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     console = Console()
@@ -115,6 +124,22 @@ def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause) -
                 chosen = set(chosen[:limit] if limit is not None else chosen)
                 console.print(TraceIntro(problem, len(chosen)))
                 play_trace(problem, chosen, console)
+
+
+def _export_trace(item, problem, limit, export) -> None:
+    """`lesson run N --export FILE.html`: the steps the lesson traces, as the page player."""
+    from ..engine.naive import trace
+    from ..errors import UsageError
+    from ..teach.lessons import parse_trace_setting
+    from .page import TracePageExport
+
+    if problem is None:
+        raise UsageError(f"--export: lesson {item.number} has no input document, so there is no trace to save")
+    chosen = parse_trace_setting(item.settings.get("trace"), problem.steps)
+    chosen = set(chosen[:limit] if limit is not None else chosen)
+    page = TracePageExport(export, problem, lambda step: step.step in chosen, len(chosen))
+    page.recorder.record_from(trace(problem))
+    page.write()
 
 
 def plan_parts(item, with_quiz: bool, with_trace: bool) -> list[list[tuple[str, object]]]:

@@ -147,7 +147,7 @@ def view_options(command):
         click.option("--delay", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
                      help="Animate the frames in place, SECONDS apart (in a terminal)."),
         click.option("--export", "export", default=None, metavar="FILE",
-                     help="Also save the frames to FILE.svg, FILE.html or FILE.txt."),
+                     help="Also save the frames: FILE.html (a page that plays them), FILE.svg or FOLDER/ (one SVG per frame), FILE.txt."),
     ]
     for option in reversed(options):
         command = option(command)

@@ -134,10 +134,18 @@ def _show_frames(problem, steps, chosen, limit, stepping, delay, export) -> None
     from ..render.player import play
 
     console = Console(highlight=False)
-    exporter = None
+    exporter = page = None
     if export:
-        from ..render.export import Exporter
+        from ..render.export import Exporter, is_page
 
-        exporter = Exporter(export, console.width, title=problem.title or "convtrace run")
+        if is_page(export):  # the HTML player is built from the steps themselves, as they pass
+            from .page import TracePageExport
+
+            page = TracePageExport(export, problem, chosen, limit)
+            steps = page.watch(steps)
+        else:
+            exporter = Exporter(export, console.width, title=problem.title or "convtrace run")
     play(problem, steps, console, chosen=chosen or (lambda step: True), limit=limit,
          stepping=stepping, delay=delay, exporter=exporter)
+    if page is not None:
+        page.write()

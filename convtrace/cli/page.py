@@ -1,0 +1,32 @@
+"""`--export page.html` on `run` and `lesson run`: the HTML player, recorded from the steps as they pass."""
+
+from __future__ import annotations
+
+import click
+
+
+class TracePageExport:
+    """Watches a command's steps and writes the player page at the end; says on stderr when it is capped."""
+
+    def __init__(self, path: str, problem, chosen=None, limit: int | None = None):
+        from ..errors import UsageError
+        from ..render.page import TraceRecorder
+
+        try:  # fail before the trace, not after it, when the file cannot be written
+            open(path, "a", encoding="utf-8").close()
+        except OSError as err:
+            raise UsageError(f"--export {path!r}: cannot write it ({err.strerror}); check the folder exists") from None
+        self.path = path
+        self.recorder = TraceRecorder(problem, chosen or (lambda step: True), limit)
+
+    def watch(self, steps):
+        return self.recorder.watch(steps)
+
+    def write(self) -> None:
+        from ..render.page import write_page
+
+        self.recorder.finish()
+        write_page(self.path, self.recorder.data())
+        note = self.recorder.cap_note()
+        if note:
+            click.echo(f"--export {self.path}: {note}", err=True)
