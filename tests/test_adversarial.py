@@ -204,3 +204,78 @@ def test_a_limited_walk_keeps_whole_results():
         for name in ("full", "padded", "grad_images", "applied", "grad_kernels", "grad_bias"):
             if hasattr(a, name):
                 np.testing.assert_allclose(getattr(b, name), getattr(a, name), atol=1e-9)
+
+
+# ---------------------------------------------------------------- options and lessons
+
+@pytest.mark.parametrize("args", [["run", "--delay", "nan"], ["run", "--delay", "inf"], ["run", "--delay", "1e308"],
+                                  ["bench", "--budget", "nan"], ["bench", "--budget", "-inf"]])
+def test_non_finite_and_absurd_seconds_are_usage_errors(args):
+    code, out, err = run(args)
+    assert code == 2, err
+    assert "Traceback" not in err and out == ""
+    assert "seconds" in err
+
+
+def test_json_and_jsonl_together_is_a_usage_error():
+    code, out, err = run(["run", "--json", "--format", "jsonl"])
+    assert code == 2 and out == "" and "choose one" in err
+
+
+@pytest.mark.parametrize("args", [["run", "-"], ["run", "--step"], ["run", "--delay", "0"], ["lesson", "run", "1"]])
+def test_closed_stdin_never_crashes(args):
+    done = subprocess.run(CONVTRACE + args, stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                          preexec_fn=lambda: os.close(0))
+    err = done.stderr.decode()
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert done.returncode in (0, 1), err
+
+
+def test_bench_json_has_no_infinity(tmp_path):
+    path = tmp_path / "big.json"
+    big = {"images": [[[[1e20, 2e20, 3e20], [1e20, 1e20, 1e20], [3e20, 1e20, 2e20]]]],
+           "kernels": [[[[1e20, 1e20], [1e20, 1e20]]]]}
+    path.write_text(json.dumps(big))
+    code, out, err = run(["bench", str(path), "--json", "--dtype", "float32", "--no-torch", "--repeat", "1"])
+    assert code == 0, err
+    assert "Infinity" not in out and "NaN" not in out
+    json.loads(out)  # strict JSON
+    assert "Warning" not in err and "site-packages" not in err
+
+
+def test_title_escape_codes_are_shown_not_obeyed(tmp_path):
+    path = tmp_path / "evil.json"
+    path.write_text(json.dumps({**DOC, "title": "\u001b[2J\u001b[31mEVIL\u0007"}))
+    for args in (["run", str(path), "--limit", "1"], ["run", str(path), "--format", "plain"], ["grad", str(path)]):
+        code, out, err = run(args)
+        assert code == 0, err
+        assert "\x1b" not in out and "\x07" not in out
+    code, out, err = run(["run", str(path), "--limit", "1"])
+    assert "\\x1b[2J" in out
+
+
+def test_an_empty_lesson_folder_is_an_error(tmp_path):
+    code, out, err = run(["lesson", "list", "--dir", str(tmp_path)])
+    assert_clean_error(code, out, err, 1, "holds no lessons")
+
+
+def _lesson(tmp_path, front: str, body: str = ""):
+    folder = tmp_path / "01-x"
+    folder.mkdir()
+    (folder / "input.json").write_text(json.dumps(DOC))
+    (folder / "lesson.md").write_text(f"---\n{front}\n---\n# X\n\n## Goal\nA goal.\n{body}\n")
+    return tmp_path
+
+
+def test_a_huge_trace_range_is_clipped_quickly(tmp_path):
+    folder = _lesson(tmp_path, "trace: 0-99999999999999")
+    code, out, err = run(["lesson", "run", "1", "--dir", str(folder)], timeout=30)
+    assert code == 0, err
+    assert "out[0,0,1,1]" in out  # the last of the 4 positions is traced
+
+
+def test_an_unclosed_quote_in_a_console_block(tmp_path):
+    folder = _lesson(tmp_path, "summary: s", "```console\n$ convtrace run 'input.json\n```\n")
+    code, out, err = run(["lesson", "verify", "1", "--dir", str(folder)])
+    assert code == 1, err
+    assert "Traceback" not in err and "close its quotes" in (out + err)

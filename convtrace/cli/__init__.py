@@ -199,6 +199,8 @@ def main() -> None:
     # numeric warnings (overflow in a learner's huge values) would print library paths; the
     # views already show inf and nan, and the input checks say what is wrong in words
     warnings.simplefilter("ignore")
+    if sys.stdin is None:  # started with stdin closed (`<&-`): reading it finds nothing, as from /dev/null
+        sys.stdin = open(os.devnull)
     if not _prepare_streams():
         sys.stdout = open(os.devnull, "w")  # so nothing below fails on a missing stream
         click.echo("Error: standard output is closed (>&-), so there is nowhere to print; "

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 
 import click
+
+from .params import Seconds
 
 from .options import problem_options
 
@@ -15,7 +18,7 @@ from .options import problem_options
               help="Number type to compute in (CNN layers use float32).")
 @click.option("--repeat", type=click.IntRange(min=1, max=100), default=5, show_default=True, metavar="N",
               help="Timed runs per method; the table shows their median.")
-@click.option("--budget", type=click.FloatRange(min=0.01), default=2.0, show_default=True, metavar="SECONDS",
+@click.option("--budget", type=Seconds(0.01, 3600), default=2.0, show_default=True, metavar="SECONDS",
               help="Time per method; the loops stop after it and their time is estimated from the part done.")
 @click.option("--no-torch", is_flag=True, help="Leave PyTorch out even when it is installed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the timings as one JSON object.")
@@ -44,7 +47,8 @@ def bench(source, dtype, repeat, budget, no_torch, as_json):
     methods = tuple(m for m in METHODS if not (no_torch and m == "torch"))
     if as_json:
         results = [run_case(case, methods, repeat, budget) for case in cases]
-        click.echo(json.dumps(_record(results, machine())))
+        # JSON has no Infinity or NaN (a speedup over a zero time, an error on overflowing values): null
+        click.echo(json.dumps(_finite(_record(results, machine())), allow_nan=False))
         return
 
     from rich.console import Console
@@ -82,3 +86,14 @@ def _record(results, machine_info: dict) -> dict:
             "methods": methods,
         })
     return {"machine": machine_info, "cases": cases}
+
+
+def _finite(value):
+    """Plain data with every non-finite float replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value

@@ -9,6 +9,7 @@ import sys
 import click
 
 from ..source.limits import DEFAULT_MAX_ELEMENTS  # plain Python: keeps numpy out of `--help`
+from .params import Seconds
 
 MODE_CHOICES = ("valid", "same", "full")
 LAYOUT_CHOICES = ("NCHW", "NHWC")
@@ -144,7 +145,7 @@ def view_options(command):
     options = [
         click.option("--step", "stepping", is_flag=True,
                      help="Step through frames in a terminal: Enter/space next, b back, q quit."),
-        click.option("--delay", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+        click.option("--delay", type=Seconds(0, 3600), default=None, metavar="SECONDS",
                      help="Animate the frames in place, SECONDS apart (in a terminal)."),
         click.option("--export", "export", default=None, metavar="FILE",
                      help="Also save the frames: FILE.html (a page that plays them), FILE.svg or FOLDER/ (one SVG per frame), FILE.txt."),

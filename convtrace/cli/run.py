@@ -116,6 +116,9 @@ def _check_view_options(fmt, as_json, stepping, delay, export) -> None:
     """--step, --delay and --export belong to the step view (--format rich)."""
     from ..errors import UsageError
 
+    if as_json and fmt != "rich":
+        raise UsageError(f"--json and --format {fmt} cannot be used together: --json prints the whole result once, "
+                         f"--format {fmt} one record per position; choose one")
     given = [name for name, value in (("--step", stepping), ("--delay", delay is not None), ("--export", export)) if value]
     if given and (as_json or fmt != "rich"):
         raise UsageError(f"{' and '.join(given)} work with the step view only (--format rich), not with {'--json' if as_json else '--format ' + fmt}")

@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import DataError, UsageError
 from .geometry import MODES, Geometry, make_geometry
 from .jsontext import decode_text, parse_json
+from .printable import printable
 from .limits import DEFAULT_MAX_ELEMENTS, check_bytes, check_elements
 from .tensors import describe, plural, to_array, type_hint
 
@@ -175,7 +176,7 @@ def _text(value, key: str) -> str:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise DataError(f"{key} holds an invalid character (a lone \\ud800-\\udfff escape); remove it") from None
-    return value
+    return printable(value)  # escape codes in a title must not reach the terminal raw
 
 
 # ----------------------------------------------------------------------------- promotion

@@ -149,6 +149,10 @@ def find_lessons(folder: str | Path | None = None) -> list[Lesson]:
                 f"{found[lesson.number].folder.name} and {entry.name}; renumber one"
             )
         found[lesson.number] = lesson
+    if not found:
+        raise DataError(
+            f"{root} holds no lessons: a lesson is a folder named like 01-name holding {LESSON_FILE}"
+        )
     return [found[n] for n in sorted(found)]
 
 
@@ -304,7 +308,12 @@ def extract_commands(markdown: str) -> list[Command]:
             words = stripped[2:] if stripped.startswith("$ ") else stripped
             current = None
             if words.split(" ", 1)[0] == "convtrace":
-                current = Command(words, tuple(shlex.split(words)[1:]), ())
+                try:
+                    args = tuple(shlex.split(words)[1:])
+                except ValueError as err:  # an unclosed quote: say which line, as for any lesson mistake
+                    raise DataError(f"the command {words!r} in a console block cannot be read ({err}); "
+                                    f"close its quotes") from None
+                current = Command(words, args, ())
                 commands.append(current)
         elif current is not None and stripped:
             commands[-1] = current = Command(current.line, current.args, current.shown_output + (stripped,))
@@ -319,6 +328,7 @@ def parse_trace_setting(value: str | None, total: int) -> list[int]:
     if text.isdigit() and "," not in text:
         return list(range(min(int(text), total)))
     chosen: list[int] = []
+    taken: set[int] = set()
     for part in text.split(","):
         first, sep, last = part.strip().partition("-")
         try:
@@ -326,5 +336,7 @@ def parse_trace_setting(value: str | None, total: int) -> list[int]:
             stop = int(last) if sep else start
         except ValueError:
             raise DataError(f"trace: {value!r} is not 'all', a count, or steps like '0-3, 12'") from None
-        chosen.extend(i for i in range(start, stop + 1) if 0 <= i < total and i not in chosen)
+        # clipped to the trace before counting: `0-99999999999999` must not walk a hundred trillion numbers
+        chosen.extend(i for i in range(max(start, 0), min(stop, total - 1) + 1) if i not in taken)
+        taken.update(chosen)
     return chosen
