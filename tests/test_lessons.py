@@ -17,7 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from convtrace.cli import cli
-from convtrace.teach.facts import check_lesson, parse_facts, source_overrides
+from convtrace.cli.options import parse_request
+from convtrace.teach.facts import check_lesson, parse_facts, source_request
 from convtrace.teach.lessons import find_lessons, get_lesson, parse_lesson
 from convtrace.source.problem import load
 
@@ -107,8 +108,7 @@ def ref_grads(x, w, pad, stride, dilation, flip, g):
 
 def worked_independently(lesson, source: str) -> dict:
     """A facts section worked out by the references above; convtrace only reads the document."""
-    path, overrides = source_overrides(source, lesson)
-    problem = load(path, overrides)
+    problem = source_request(source, lesson, parse_request).load()
     x, w = np.asarray(problem.images), np.asarray(problem.kernels)
     g = problem.geometry
     (kh, kw), (h, wd) = w.shape[2:], x.shape[2:]
@@ -198,7 +198,7 @@ def test_lesson_accepts_its_folder_name_and_rejects_unknown_numbers():
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
 def test_every_stated_number_matches_the_engine_and_the_prose_matches_the_facts(lesson):
-    findings = check_lesson(lesson)
+    findings = check_lesson(lesson, parse_request)
     assert not findings, "\n".join(map(str, findings))
     assert stated(lesson, "output_shape") is not None
 
@@ -461,7 +461,7 @@ out[0,0,0,1] = -17
 ```
 """
     lesson = parse_lesson(text, folder, 1)
-    found = "\n".join(map(str, check_lesson(lesson)))
+    found = "\n".join(map(str, check_lesson(lesson, parse_request)))
     assert "out[0,0,0,1] = -17 but the engine gives -18" in found
     assert "(1, 1, 2, 4)" in found and "[9, 8]" in found and "7x7" in found
     assert "out[0,0,0,0] = 5" in found and "2*3 + 1 is 7, not 8" in found

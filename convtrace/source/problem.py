@@ -23,7 +23,7 @@ KEYS = (
     "images", "kernels", "bias", "mode", "padding", "stride", "dilation",
     "flip", "layout", "grad_output", "title", "description",
 )
-LAYOUTS = ("NCHW", "NHWC")
+from .choices import LAYOUTS  # noqa: E402
 # Axis names of each rank, per layout, for promotion messages.
 IMAGE_AXES = {"NCHW": "(N, C, H, W)", "NHWC": "(N, H, W, C)"}
 KERNEL_AXES = {"NCHW": "(K, C, kh, kw)", "NHWC": "(K, kh, kw, C)"}
@@ -50,6 +50,8 @@ class Problem:
     title: str | None = None
     description: str | None = None
     notes: tuple[str, ...] = field(default=())  # e.g. how low-rank inputs were promoted
+    kernel_names: tuple[str, ...] = field(default=())  # one per kernel when they are named presets (--kernels)
+    pictures: tuple[str, ...] = field(default=())  # the picture files the images came from (--images)
 
     @property
     def input_shape(self) -> tuple[int, int, int, int]:
