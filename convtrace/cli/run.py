@@ -135,9 +135,25 @@ def _show_frames(problem, steps, chosen, limit, stepping, delay, export) -> None
 
     console = Console(highlight=False)
     exporter = None
+    if export and _export_map_images(problem, export):
+        export = None  # the pictures are written; the frames go to the screen only
     if export:
         from ..render.export import Exporter
 
         exporter = Exporter(export, console.width, title=problem.title or "convtrace run")
     play(problem, steps, console, chosen=chosen or (lambda step: True), limit=limit,
          stepping=stepping, delay=delay, exporter=exporter)
+
+
+def _export_map_images(problem, export: str) -> bool:
+    """--export FILE.png or FOLDER: the input picture and every output map, computed by the vectorized engine."""
+    from ..render.export import check_export_path
+
+    if check_export_path(export) != ".png":
+        return False
+    from ..engine.fast import problem_output
+    from ..render.map_images import save_map_images
+    from ..teach.feature_maps import input_picture, map_pictures
+
+    save_map_images(export, map_pictures(problem, problem_output(problem)), input_picture(problem))
+    return True

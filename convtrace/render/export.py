@@ -16,6 +16,7 @@ from rich.terminal_theme import DEFAULT_TERMINAL_THEME
 
 from ..errors import UsageError
 from .lines import Paragraph
+from .map_images import is_image_export
 from .pages import Frame
 from .steps import StepFrame
 
@@ -56,6 +57,8 @@ class _Discard:
 def check_export_path(path: str) -> str:
     """The export format from FILE's suffix; a UsageError for anything else."""
     suffix = Path(path).suffix.lower()
+    if is_image_export(path):  # FILE.png or a folder: the maps as pictures (map_images.py)
+        return ".png"
     if suffix not in SUFFIXES:
         raise UsageError(f"--export {path!r}: the file name must end in .svg, .html or .txt (it picks the format)")
     return suffix

@@ -9,7 +9,9 @@ from rich.style import Style
 
 from ..source.problem import OUTPUT_AXES, Problem
 from ..engine.tracecheck import Agreement, Collector
+from ..teach.feature_maps import map_pictures
 from . import grids
+from .heatmap import Heatmaps
 from .grids import EMPTY, LABEL, STYLES
 from .lines import Block, Line, Paragraph, blank, flow, prose, text, vstack
 from .plain import number
@@ -108,6 +110,13 @@ class FeatureMaps:
         reached = [(n, k) for n in range(n_images) for k in range(n_kernels)
                    if collector.index(n, k, 0, 0) < collector.count]
         pairs = reached[:MAX_MAPS]
+        shape = "(" + ", ".join(str(v) for v in p.shape_in_layout(p.output_shape)) + ")"
+        if glyphs or p.pictures:  # numbers do not fit, or the input is a picture: draw the maps as pictures
+            yield prose(f"output feature maps {shape} {OUTPUT_AXES[p.layout]}, from the traced values, "
+                        f"each on its own scale (exact numbers: --json)", width, BOLD)
+            yield Heatmaps(map_pictures(p, collector.traced(), pairs))
+            yield from self._notes(reached, pairs, width)
+            return
         # one row of maps per image: across are the kernels (output channels)
         rows = [
             flow([self._map(n, k, low, high, glyphs, cell_width, rows_shown, cols_shown)
@@ -115,7 +124,6 @@ class FeatureMaps:
             for n in range(n_images) if any(nn == n for nn, _ in pairs)
         ]
 
-        shape = "(" + ", ".join(str(v) for v in p.shape_in_layout(p.output_shape)) + ")"
         yield prose(f"output feature maps {shape} {OUTPUT_AXES[p.layout]}, from the traced values", width, BOLD)
         scale = f"shading from {number(low)} (darkest) to {number(high)} (brightest)"
         if glyphs:
@@ -126,6 +134,12 @@ class FeatureMaps:
         if (rows_shown, cols_shown) != (h_out, w_out):
             yield prose(f"each map shows its rows 0..{rows_shown - 1} and columns 0..{cols_shown - 1} "
                         f"of {h_out} x {w_out}; see every value with --json", width, NOTE)
+        yield from self._notes(reached, pairs, width)
+
+    def _notes(self, reached, pairs, width: int) -> RenderResult:
+        """What was left out, and whether the trace agrees with the vectorized engine."""
+        collector = self.collector
+        n_images, n_kernels = collector.shape[:2]
         if len(reached) > len(pairs):
             yield prose(f"... and {len(reached) - len(pairs)} more feature maps; see them all with --json", width, NOTE)
         if len(reached) < n_images * n_kernels:

@@ -124,7 +124,7 @@ def _resize(picture, mode: str, array: np.ndarray, size) -> tuple[str, np.ndarra
         new_h, new_w = size
     channels = []
     for plane in array:  # resize each channel as a float image: no rounding back to 8 bits
-        image = Image.fromarray(plane.astype(np.float32), mode="F")
+        image = Image.fromarray(plane.astype(np.float32))  # float32 -> Pillow mode "F"
         channels.append(np.asarray(image.resize((new_w, new_h), Image.Resampling.BOX), dtype=np.float64))
     return mode, np.clip(np.stack(channels), 0.0, 1.0)
 

@@ -25,6 +25,7 @@ class PictureExample:
 
 EXAMPLES = {
     "edges": PictureExample("shapes.png", "sobel-x,sobel-y,laplace", "shapes on a dark ground: where edges are"),
+    "face": PictureExample("face.png", "box3,sharpen", "a colour face: blurred and sharpened", gray=False),
 }
 
 
