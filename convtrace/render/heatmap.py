@@ -28,7 +28,7 @@ SHADES = " .:-=+*#%@"  # no colour: low -> high, one character per cell
 MISSING = "·"  # a cell not computed yet (the trace stopped early)
 RAMP = [(68, 1, 84), (65, 68, 135), (42, 120, 142), (34, 168, 132), (122, 209, 81), (253, 231, 37)]
 COLD, ZERO, HOT = (59, 76, 192), (242, 242, 242), (180, 4, 38)
-BAR = 12  # cells in a scale bar
+BAR = 8  # cells in a scale bar
 BOLD = Style(bold=True)
 NOTE = Style(italic=True, dim=True)
 
@@ -111,8 +111,7 @@ class Heatmaps:
         for i in range(BAR):
             value = m.low + (m.high - m.low) * (i + 0.5) / BAR
             bar.append((" ", Style(bgcolor=Color.from_rgb(*colour(value, m)))))
-        zero = " (0 = white)" if m.signed else ""
-        return [[(f"min {low} ", None), *bar, (f" max {high}{zero}", None)]]
+        return [[(f"min {low} ", None), *bar, (f" max {high}", None)]]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         coloured = console.color_system is not None and not console.no_color
@@ -131,6 +130,8 @@ class Heatmaps:
             blocks.append(Block(lines))
         if self.heading:
             yield prose(self.heading, width, BOLD)
+        if coloured and any(m.signed for m in self.maps):
+            yield prose("maps with values of both signs: blue below 0, white at 0, red above", width, NOTE)
         if not coloured:
             yield prose(f"each cell is a character from '{SHADES}', its map's min to max"
                         f"{'; ' + MISSING + ' = not computed yet' if any(_has_nan(m) for m in self.maps) else ''}",

@@ -60,6 +60,8 @@ class ProblemSummary:
             images += f", traced as {shape_text(p.input_shape)} {IMAGE_AXES['NCHW']}"
             kernels += f", traced as {shape_text(p.kernel_shape)} {KERNEL_AXES['NCHW']}"
             output += f", traced as {shape_text(p.output_shape)} {OUTPUT_AXES['NCHW']}"
+        if p.kernel_names:  # named presets, each copied into every channel
+            kernels += ": " + ", ".join(f"{i} {name}" for i, name in enumerate(p.kernel_names))
         if p.bias is None:
             bias = "none"
         else:
