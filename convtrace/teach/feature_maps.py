@@ -32,17 +32,22 @@ def kernel_label(problem, k: int) -> str:
     return f"kernel {k}: {names[k]}" if k < len(names) else f"kernel {k}"
 
 
+def map_picture(values: np.ndarray, title: str) -> MapPicture:
+    """(H, W) values (NaN = not computed) -> a MapPicture on its own scale."""
+    values = np.asarray(values, dtype=np.float64)
+    done = values[~np.isnan(values)]
+    low, high = (float(done.min()), float(done.max())) if done.size else (0.0, 0.0)
+    return MapPicture(title, values, low, high)
+
+
 def map_pictures(problem, output: np.ndarray, pairs=None, prefix: str = "") -> list[MapPicture]:
     """(N, K, H', W') output (NaN = not computed) -> one MapPicture per (n, k) in `pairs` (default: all)."""
     n_images, n_kernels = output.shape[:2]
     pairs = [(n, k) for n in range(n_images) for k in range(n_kernels)] if pairs is None else pairs
     pictures = []
     for n, k in pairs:
-        values = np.asarray(output[n, k], dtype=np.float64)
-        done = values[~np.isnan(values)]
-        low, high = (float(done.min()), float(done.max())) if done.size else (0.0, 0.0)
         title = f"{prefix}out[{n},{k}] {kernel_label(problem, k)}".strip()
-        pictures.append(MapPicture(title, values, low, high))
+        pictures.append(map_picture(output[n, k], title))
     return pictures
 
 
