@@ -70,12 +70,11 @@ def load(request: Request, *, own_padding: bool = False):
     arrays, extra = _option_arrays(request)
     doc = _document(request, bool(arrays) or "kernel_names" in extra)
     layout = str(request.overrides.get("layout") or doc.get("layout") or "NCHW").upper()
+    for key in extra.get("nchw", ()):  # pictures and random tensors are made (N, C, H, W)
+        arrays[key] = _in_layout(arrays[key], layout)
     if "kernel_names" in extra:  # presets need the channel count of whichever images will be used
         channels = _channels(arrays.get("images", doc.get("images")), layout)
         arrays["kernels"] = _in_layout(_presets(extra["kernel_names"], channels), layout)
-    for key, array in list(arrays.items()):
-        if key in extra.get("nchw", ()):
-            arrays[key] = _in_layout(array, layout)
     for key in ("images", "kernels"):
         if key not in arrays and key not in doc and request.file is None:  # a document says it itself
             raise UsageError(_missing(key))

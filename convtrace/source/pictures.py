@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DataError, UsageError
-from .limits import RAISE_HINT, check_bytes, max_bytes
+from .limits import RAISE_HINT, check_bytes, check_elements, max_bytes
 
 # Shrinking with BOX averages the input pixels each output pixel covers (an area mean,
 # easy to explain); enlarging with BOX repeats pixels, which keeps tiny pictures crisp.
@@ -78,7 +78,7 @@ def decode(data: bytes, name: str, *, gray: bool = False, size=None, max_element
         except UnidentifiedImageError:
             raise DataError(_not_a_picture(data, name)) from None
         except Image.DecompressionBombError as err:
-            raise DataError(f"{name}: {err}; this picture is far too large to trace: "
+            raise DataError(f"{name}: {str(err).rstrip('.')}; the picture is far too large to trace: "
                             f"shrink it first (e.g. to 64 x 64 pixels)") from None
         except (OSError, ValueError, SyntaxError) as err:  # a damaged header
             raise DataError(f"{name} is not a readable picture ({err}); save it again as PNG") from None
@@ -91,6 +91,8 @@ def decode(data: bytes, name: str, *, gray: bool = False, size=None, max_element
         mode, array = _pixels(picture, gray)
         if size is not None:
             mode, array = _resize(picture, mode, array, size)
+    check_elements(array.size, f"{name} ({' x '.join(map(str, array.shape))})", max_elements,
+                   "shrink it with --size (e.g. --size 64)", "holds")
     shown = "grayscale" if mode == "L" else "RGB"
     how = f"{width} x {height} pixels, read as {shown}"
     if picture.mode not in ("L", "RGB"):
