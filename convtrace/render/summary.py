@@ -88,7 +88,7 @@ class ProblemSummary:
         n, kk, h, w = p.output_shape
         rows.append(("steps", f"{p.steps} window position{'s' * (p.steps != 1)} = N*K*H'*W' = {n}*{kk}*{h}*{w}"))
         for note in p.notes:
-            rows.append(("promoted", note))
+            rows.append(("promoted" if "rank" in note else "read", note))  # rank promotion, or how a picture was read
         for axis in (g.rows, g.cols):
             dropped = dropped_text(axis)
             if dropped:

@@ -15,8 +15,8 @@ import numpy as np
 
 from ..errors import DataError, UsageError
 from .geometry import MODES, Geometry, make_geometry
-from .jsontext import decode_text, parse_json
-from .limits import DEFAULT_MAX_ELEMENTS, check_bytes, check_elements
+from .jsontext import parse_json
+from .limits import DEFAULT_MAX_ELEMENTS, check_elements
 from .tensors import describe, plural, to_array, type_hint
 
 KEYS = (
@@ -435,16 +435,7 @@ def load(source, overrides: dict | None = None, *, max_elements: int | None = DE
     if isinstance(source, dict):
         return problem_from_document(source, overrides, max_elements=max_elements)
     if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
-        path = Path(source)
-        try:
-            check_bytes(path.stat().st_size, str(path), max_elements)
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise UsageError(f"file {str(path)!r} does not exist; check the path") from None
-        except IsADirectoryError:
-            raise UsageError(f"{str(path)!r} is a directory; give a JSON file") from None
-        except OSError as err:
-            raise UsageError(f"cannot read {str(path)!r}: {err.strerror}") from None
-        doc = parse_json(decode_text(data, str(path)), str(path))
-        return problem_from_document(doc, overrides, max_elements=max_elements)
+        from .loader import Request  # one reader for files: the same messages as the command line
+
+        return Request(str(source), dict(overrides or {}), max_elements=max_elements).load()
     return problem_from_document(parse_json(source), overrides, max_elements=max_elements)
