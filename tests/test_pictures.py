@@ -236,3 +236,29 @@ def test_bad_size_option(invoke, tmp_path, size, words):
 def test_pictures_without_kernels_say_how_to_give_them(invoke, tmp_path):
     path = write_png(tmp_path / "g.png", RNG.integers(0, 256, (4, 4)))
     check_error(invoke, ["--images", path], 2, ["no kernels", "--kernels", "convtrace kernels"])
+
+
+def test_a_picture_file_is_opened_once(tmp_path, monkeypatch):
+    import builtins
+
+    path = write_png(tmp_path / "g.png", RNG.integers(0, 256, (4, 4)))
+    opened = []
+    real_open = builtins.open
+
+    def counting_open(file, *args, **kwargs):
+        if str(file) == path:
+            opened.append(file)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    Request(images=(path,), kernels="identity").load()
+    assert len(opened) == 1
+
+
+def test_an_array_file_without_its_suffix_is_still_read_as_an_array(tmp_path):
+    x = RNG.integers(-3, 4, (1, 2, 4, 4)).astype(float)
+    path = tmp_path / "x.data"
+    with open(path, "wb") as handle:
+        np.save(handle, x)
+    problem = Request(images=(str(path),), kernels="box3").load()
+    np.testing.assert_array_equal(problem.images, x)

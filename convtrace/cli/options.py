@@ -107,6 +107,7 @@ def _all_options() -> dict[str, click.decorators.FC]:
         "flip": click.option("--flip/--no-flip", default=None,
                              help="Rotate the kernel 180 degrees (true convolution) or not (cross-correlation)."),
         "layout": click.option("--layout", type=click.Choice(LAYOUTS, case_sensitive=False), default=None,
+                               metavar="NCHW|NHWC",
                                help="How the arrays are ordered: channels first (NCHW) or last (NHWC)."),
         "images": click.option("--images", multiple=True, metavar="FILE",
                                help="Images from pictures (.png, .jpg, ...; repeat --images for a batch of one "
@@ -124,10 +125,11 @@ def _all_options() -> dict[str, click.decorators.FC]:
                                help="Random whole-number images (-3..3) of this shape, e.g. 1,3,5,5."),
         "random_kernels": click.option("--random-kernels", type=Shape4(), default=None, metavar="K,C,kh,kw",
                                        help="Random whole-number kernels (-2..2) of this shape, e.g. 2,3,3,3."),
-        "seed": click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None, metavar="S",
+        "seed": click.option("--seed", type=click.IntRange(min=0), default=None, metavar="S",
                              help="Seed for --random and --random-kernels (default 0: the same every run)."),
         "example": click.option("--example", default=None, metavar="NAME",
-                                help="A named example that ships with convtrace (edges: shapes through edge kernels)."),
+                                help="A picture that ships with convtrace, with its kernels: edges (shapes through "
+                                     "sobel-x, sobel-y, laplace) or face (colour, box3 and sharpen)."),
         "max_elements": click.option("--max-elements", type=click.IntRange(1, MAX_SETTABLE),
                                      default=DEFAULT_MAX_ELEMENTS, show_default=True,
                                      envvar="CONVTRACE_MAX_ELEMENTS", metavar="N",

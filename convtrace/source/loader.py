@@ -212,18 +212,25 @@ def _option_arrays(request: Request) -> tuple[dict, dict]:
 
 
 def _images(request: Request, arrays: dict, extra: dict, npy: dict) -> None:
-    """--images: one .npy/.npz spec, or pictures (each file read once; a pipe works)."""
+    """--images: one .npy/.npz spec, or pictures. Each picture is read exactly once (a pipe cannot be read twice)."""
     from .pictures import load_pictures, read_file
 
     specs = request.images
-    if len(specs) == 1 and _is_array_file(specs[0]):
+    if len(specs) == 1 and _named_as_array(specs[0]):
         npy["images"] = specs[0]
         return
     sources = []
     for spec in specs:
-        if _is_array_file(spec):
-            raise UsageError(f"--images {spec}: a .npy/.npz holds a whole batch; give it alone, not with pictures")
-        sources.append((spec, read_file(spec, request.max_elements)))
+        data = b"" if _named_as_array(spec) else read_file(spec, request.max_elements)
+        if not data or data.startswith(NPY_MAGIC) or data.startswith(ZIP_MAGIC):  # an array file after all
+            if len(specs) == 1 and data and stat.S_ISREG(os.stat(spec).st_mode):
+                npy["images"] = spec  # a regular file can be opened again by the .npy reader
+                return
+            if data and len(specs) == 1:
+                raise UsageError(f"--images {spec}: .npy/.npz arrays are read from a file, not a pipe; save it first")
+            if data or _named_as_array(spec):
+                raise UsageError(f"--images {spec}: a .npy/.npz holds a whole batch; give it alone, not with pictures")
+        sources.append((spec, data))
     pictures = load_pictures(sources, gray=request.gray, size=request.size, max_elements=request.max_elements)
     arrays["images"] = pictures.images
     extra["nchw"].add("images")
@@ -232,21 +239,12 @@ def _images(request: Request, arrays: dict, extra: dict, npy: dict) -> None:
     extra["title"] = ", ".join(os.path.basename(n) for n in pictures.names)
 
 
-def _is_array_file(spec: str) -> bool:
-    """True for a .npy/.npz spec: told by its name, or by a regular file's first bytes (a pipe is a picture)."""
+def _named_as_array(spec: str) -> bool:
+    """True for a spec that names a .npy/.npz (by its suffix, or FILE:NAME of an archive)."""
     from .arrays_io import split_spec
 
     path, name = split_spec(spec)
-    if name is not None or path.lower().endswith((".npy", ".npz")):
-        return True
-    try:
-        if stat.S_ISREG(os.stat(path).st_mode):
-            with open(path, "rb") as handle:
-                head = handle.read(6)
-            return head == NPY_MAGIC or head[:4] == ZIP_MAGIC
-    except OSError:
-        pass  # a missing file: reported by the reader, with the option's name
-    return False
+    return name is not None or path.lower().endswith((".npy", ".npz"))
 
 
 def _channels(images, layout: str) -> int:
