@@ -20,6 +20,7 @@ _EXPORTS = {
     "load": "convtrace.source.problem",
     "build_problem": "convtrace.source.problem",
     "Problem": "convtrace.source.problem",
+    "Request": "convtrace.source.loader",
     "trace": "convtrace.engine.naive",
     "Step": "convtrace.engine.naive",
     "naive_output": "convtrace.engine.naive",

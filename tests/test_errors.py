@@ -360,12 +360,12 @@ def test_new_options_reach_every_command_with_problem_options():
     (RuntimeError("boom"), 70, ["internal error", "RuntimeError: boom", "report", "CONVTRACE_DEBUG=1"]),
 ])
 def test_unexpected_events_end_cleanly(monkeypatch, raised, code, words):
-    from convtrace.cli import options
+    from convtrace.source import loader
 
     def fail(self):
         raise raised
 
-    monkeypatch.setattr(options.ProblemSource, "load", fail)
+    monkeypatch.setattr(loader.Request, "load", fail)
     result = runner().invoke(cli, ["run", "--json"])
     assert result.exit_code == code
     assert "Traceback" not in result.stderr and result.stdout == ""
@@ -376,12 +376,12 @@ def test_unexpected_events_end_cleanly(monkeypatch, raised, code, words):
 
 
 def test_debug_lets_the_traceback_through(monkeypatch):
-    from convtrace.cli import options
+    from convtrace.source import loader
 
     def fail(self):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(options.ProblemSource, "load", fail)
+    monkeypatch.setattr(loader.Request, "load", fail)
     result = runner().invoke(cli, ["run", "--json"], env={"CONVTRACE_DEBUG": "1"})
     assert isinstance(result.exception, RuntimeError)
 

@@ -17,7 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from convtrace.cli import cli
-from convtrace.teach.facts import check_lesson, parse_facts, source_overrides
+from convtrace.cli.options import parse_request
+from convtrace.teach.facts import check_lesson, parse_facts, source_request
 from convtrace.teach.lessons import find_lessons, get_lesson, parse_lesson
 from convtrace.source.problem import load
 
@@ -132,7 +133,7 @@ def ref_receptive_field(problems) -> list[int]:
 
 def worked_independently(lesson, source: str) -> dict:
     """A facts section worked out by the references above; convtrace only reads the document."""
-    layers = [load(*source_overrides(part.strip(), lesson)) for part in source.split("|")]
+    layers = [source_request(part.strip(), lesson, parse_request).load() for part in source.split("|")]
     worked = {
         "receptive_field": ref_receptive_field(layers),
         "weights": sum(int(np.asarray(p.kernels).size) for p in layers),
@@ -250,7 +251,7 @@ def test_lesson_accepts_its_folder_name_and_rejects_unknown_numbers():
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
 def test_every_stated_number_matches_the_engine_and_the_prose_matches_the_facts(lesson):
-    findings = check_lesson(lesson)
+    findings = check_lesson(lesson, parse_request)
     assert not findings, "\n".join(map(str, findings))
     assert stated(lesson, "output_shape") is not None
 
@@ -517,7 +518,7 @@ out[0,0,0,1] = -17
 ```
 """
     lesson = parse_lesson(text, folder, 1)
-    found = "\n".join(map(str, check_lesson(lesson)))
+    found = "\n".join(map(str, check_lesson(lesson, parse_request)))
     assert "out[0,0,0,1] = -17 but the engine gives -18" in found
     assert "(1, 1, 2, 4)" in found and "[9, 8]" in found and "7x7" in found
     assert "out[0,0,0,0] = 5" in found and "2*3 + 1 is 7, not 8" in found
@@ -533,7 +534,7 @@ def test_the_checker_knows_parameters_receptive_fields_stacks_and_whole_axes(tmp
 
     def findings(prose: str, facts: str) -> str:
         lesson = parse_lesson(f"# X\n\n{prose}\n\n```facts\n{facts}\n```\n", folder, 1)
-        return "\n".join(map(str, check_lesson(lesson)))
+        return "\n".join(map(str, check_lesson(lesson, parse_request)))
 
     right = """output_shape = (1, 1, 2, 3)
 weights = 4

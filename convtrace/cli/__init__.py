@@ -29,6 +29,7 @@ COMMANDS = {
     "check": "convtrace.cli.check:check",
     "lesson": "convtrace.cli.lesson:lesson",
     "bench": "convtrace.cli.bench:bench",
+    "kernels": "convtrace.cli.kernels:kernels",
 }
 
 

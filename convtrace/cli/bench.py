@@ -40,10 +40,10 @@ def bench(source, dtype, repeat, budget, no_torch, as_json):
     """
     from ..teach.bench import METHODS, Case, default_cases, machine, run_case
 
-    if source.file is None:
+    if source.file is None and not (source.images or source.random or source.example):
         cases = default_cases(dtype, source.overrides)
     else:
-        cases = [Case(source.file if source.file != "-" else "standard input", source.load(), dtype)]
+        cases = [Case(source.name, source.load(), dtype)]
     methods = tuple(m for m in METHODS if not (no_torch and m == "torch"))
     if as_json:
         results = [run_case(case, methods, repeat, budget) for case in cases]

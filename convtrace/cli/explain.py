@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .exporting import save, view_export_option
-from .options import parse_step_pair
+from .options import problem_options
 
 MODES = ("valid", "same", "full", "strided", "dilated")
 MAX_SIZE = 64  # explain draws every cell; larger sizes belong to `run`
@@ -34,25 +34,21 @@ def parse_size(option: str):
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("file", required=False, metavar="[FILE|-]")
-@click.option("--mode", type=click.Choice(MODES), default=None,
+@problem_options(skip=("mode", "padding"))
+@click.option("--mode", type=click.Choice(MODES, case_sensitive=False), default=None,
               help="The mode to explain; without it, a table of all of them.")
 @click.option("--input-size", callback=parse_size("--input-size"), metavar="H[xW]",
               help="Input size when there is no FILE (default 5x5).")
 @click.option("--kernel-size", callback=parse_size("--kernel-size"), metavar="kh[xkw]",
               help="Kernel size when there is no FILE (default 3x3).")
-@click.option("--stride", default=None, callback=parse_step_pair("--stride"), metavar="S|SH,SW",
-              help="Step between windows (strided: 2 unless given).")
-@click.option("--dilation", default=None, callback=parse_step_pair("--dilation"), metavar="D|DH,DW",
-              help="Spacing of kernel taps, 1 = no gaps (dilated: 2 unless given).")
-@click.option("--flip", is_flag=True, default=False,
-              help="Also show convolution (kernel rotated) next to cross-correlation.")
 @view_export_option
-def explain(file, mode, input_size, kernel_size, stride, dilation, flip, export):
+def explain(source, mode, input_size, kernel_size, export):
     """Explain a padding mode: its purpose, formulas with your numbers, the windows, other libraries.
 
-    Sizes come from FILE (a JSON document; - reads stdin) or from --input-size and
-    --kernel-size; with neither, a 5x5 input and a 3x3 kernel.
+    Sizes come from FILE (a JSON document; - reads stdin), from pictures and
+    kernels (--images, --kernels, --example, --random ...), or from --input-size
+    and --kernel-size; with none of them, a 5x5 input and a 3x3 kernel. --flip
+    also shows convolution (kernel rotated) next to cross-correlation.
 
     \b
     Examples:
@@ -62,13 +58,18 @@ def explain(file, mode, input_size, kernel_size, stride, dilation, flip, export)
       convtrace explain --mode strided --input-size 6
       convtrace explain --mode valid --flip input.json
       convtrace explain --mode same --export same.svg   a slide
+      convtrace explain --mode same --example edges --kernels laplace
     """
     from rich.console import Console
 
     from ..teach import explain as model
     from ..render.explain import ExplainView, OverviewView
 
-    example, stride, dilation, flip = _example(file, mode, input_size, kernel_size, stride, dilation, flip)
+    if mode is not None:
+        mode = mode.lower()
+    stride, dilation = source.overrides.get("stride"), source.overrides.get("dilation")
+    flip = bool(source.overrides.get("flip"))
+    example, stride, dilation, flip = _example(source, mode, input_size, kernel_size, stride, dilation, flip)
     console = Console()
     if mode is None:
         view = OverviewView(model.overview(example, stride, dilation, flip))
@@ -78,23 +79,22 @@ def explain(file, mode, input_size, kernel_size, stride, dilation, flip, export)
     save([view], export, f"convtrace explain {mode or 'every mode'}")
 
 
-def _example(file, mode, input_size, kernel_size, stride, dilation, flip):
-    """The data to explain on (FILE's first channel, or a ramp) and the stride, dilation and flip to use."""
+def _example(source, mode, input_size, kernel_size, stride, dilation, flip):
+    """The data to explain on (the input's first channel, or a ramp) and the stride, dilation and flip to use."""
     from ..teach import explain as model
-    from ..teach.compare import load_arrays
     from ..errors import UsageError
 
-    if file is not None:
+    if source.file is not None or source.images or source.random or source.example:
         if input_size or kernel_size:
             raise UsageError("--input-size and --kernel-size are for when there is no FILE; the file has its own shapes")
-        problem, name = load_arrays(file, {})
+        problem = source.load(own_padding=True)
         # the document's own stride/dilation count unless the command line gives one;
         # a 1 there does not stop 'strided'/'dilated' from showing their default of 2
         if stride is None and problem.geometry.stride != (1, 1):
             stride = problem.geometry.stride
         if dilation is None and problem.geometry.dilation != (1, 1):
             dilation = problem.geometry.dilation
-        return model.problem_example(problem, name), stride, dilation, flip or problem.flip
+        return model.problem_example(problem, source.name), stride, dilation, flip or problem.flip
     kernel = kernel_size or model.DEFAULT_KERNEL
     if input_size is None:
         dil = model.settings_for(mode or "valid", stride, dilation).dilation

@@ -46,6 +46,11 @@ def grad(source, limit, only, as_json, fmt, stepping, delay, export):
     from .run import _check_view_options
 
     _check_view_options(fmt, as_json, stepping, delay, export)  # the same rules as `convtrace run`
+    if export and export.lower().endswith(".png"):
+        from ..errors import UsageError
+
+        raise UsageError("--export FILE.png draws feature maps, which `convtrace run` shows; "
+                               "export gradients to .svg, .html or .txt")
     problem = source.load()
     if only == "bias" and problem.bias is None:
         from ..errors import UsageError

@@ -230,11 +230,12 @@ def verify(lesson_key, folder, no_commands) -> None:
     """
     from ..teach.facts import check_lesson
     from ..teach.lessons import find_lessons, get_lesson
+    from .options import parse_request
 
     items = [get_lesson(lesson_key, folder)] if lesson_key else find_lessons(folder)
     failed = 0
     for item in items:
-        problems = [str(f) for f in check_lesson(item)]
+        problems = [str(f) for f in check_lesson(item, parse_request)]
         if not no_commands:
             problems += run_shown_commands(item)
         failed += bool(problems)

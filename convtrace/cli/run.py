@@ -138,6 +138,8 @@ def _show_frames(problem, steps, chosen, limit, stepping, delay, export) -> None
 
     console = Console(highlight=False)
     exporter = page = None
+    if export and _export_map_images(problem, export):
+        export = None  # the pictures are written; the frames go to the screen only
     if export:
         from ..render.export import Exporter, is_page
 
@@ -152,3 +154,22 @@ def _show_frames(problem, steps, chosen, limit, stepping, delay, export) -> None
          stepping=stepping, delay=delay, exporter=exporter)
     if page is not None:
         page.write()
+
+
+def _export_map_images(problem, export: str) -> bool:
+    """--export FILE.png or FOLDER: the input picture and every output map, computed by the vectorized engine.
+
+    True when that was all (FILE.png); a folder (which holds PNGs only when the images are pictures)
+    also gets one SVG per part of the trace.
+    """
+    from ..render.export import FOLDER, check_export_path
+
+    kind = check_export_path(export)
+    if kind != ".png" and not (kind == FOLDER and problem.pictures):  # a folder gets map PNGs for pictures only
+        return False
+    from ..engine.fast import problem_output
+    from ..render.map_images import save_map_images
+    from ..teach.feature_maps import input_picture, map_pictures
+
+    save_map_images(export, map_pictures(problem, problem_output(problem)), input_picture(problem))
+    return kind == ".png"

@@ -47,6 +47,12 @@ class Collector:
         _, n_kernels, h, w = self.shape
         return ((n * n_kernels + k) * h + row) * w + col
 
+    def traced(self) -> np.ndarray:
+        """(N, K, H', W'): the values produced so far, NaN where the trace has not been yet."""
+        values = self.values.copy()
+        values.reshape(-1)[self.count:] = np.nan
+        return values
+
     def is_done(self, n: int, k: int, row: int, col: int) -> bool:
         """True when the trace has already produced out[n, k, row, col]."""
         return self.index(n, k, row, col) < self.count

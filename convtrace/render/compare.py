@@ -9,7 +9,9 @@ from rich.text import Text
 
 from ..teach.compare import Comparison
 from ..teach.explain import MAP_LIMIT
+from ..teach.feature_maps import map_pictures
 from .explain import map_table, side_by_side
+from .heatmap import Heatmaps
 
 
 class CompareView:
@@ -60,8 +62,8 @@ class CompareView:
                 continue
             h_out, w_out = r.output.shape[2:]
             title = f"{r.mode} s={r.stride}"
-            if max(h_out, w_out) > MAP_LIMIT:  # too many numbers to read; --json has them
-                skipped.append(title)
+            if max(h_out, w_out) > MAP_LIMIT or p.pictures:  # too many numbers to read: draw it as a picture
+                skipped.extend(map_pictures(p, r.output, [(self.image, self.kernel)], prefix=title + " "))
                 continue
             maps.append(map_table(r.output[self.image, self.kernel], title, r.touches_padding))
         yield Text("")
@@ -69,7 +71,8 @@ class CompareView:
                    f"(* = the window reads padding zeros, so the value depends on the mode):")
         yield from side_by_side(maps, console, options)
         if skipped:
-            yield Text(f"Not printed, too large: {'; '.join(skipped)}. --json has every value.")
+            yield Text("As pictures (too many numbers to print; --json has every value):")
+            yield Heatmaps(skipped)
         yield Text("Unmarked values come from windows entirely inside the input: such a window gives the "
                    "same number in every mode, only its place in the map moves (and a stride skips some).",
                    style="dim")

@@ -281,6 +281,11 @@ class ExplainView:
             yield from full_section(e.full, console, options)
         if e.flip is not None:
             yield from flip_section(e.flip, console, options)
+        if e.maps:  # too many numbers to print: the input and the output as pictures
+            from .heatmap import Heatmaps
+
+            yield heading("On the example, as pictures (each on its own scale)")
+            yield Heatmaps(list(e.maps))
 
 
 def _pair(values: tuple[int, int]) -> str:

@@ -52,10 +52,13 @@ def check_export_path(path: str, suffixes=FILE_SUFFIXES, folders: bool = True) -
     if folders and is_folder(path):
         return FOLDER
     suffix = Path(path).suffix.lower()
+    if suffix == ".png" and folders:  # the input picture and the output maps as one image (map_images.py)
+        return suffix
     if suffix not in suffixes:
         names = [s for s in suffixes if s != ".htm"]
         names = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
-        folder = ", or name a folder (ending in /) for one SVG per part" if folders else ""
+        folder = (", .png for the maps as a picture, or name a folder (ending in /) for one SVG per part "
+                  "and one PNG per map") if folders else ""
         raise UsageError(f"--export {path!r}: the file name must end in {names} (it picks the format){folder}")
     return suffix
 

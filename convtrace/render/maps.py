@@ -9,7 +9,9 @@ from rich.style import Style
 
 from ..source.problem import OUTPUT_AXES, Problem
 from ..engine.tracecheck import Agreement, Collector
+from ..teach.feature_maps import map_pictures
 from . import grids
+from .heatmap import Heatmaps
 from .grids import EMPTY, LABEL, STYLES
 from .lines import Block, Line, Paragraph, blank, flow, prose, text, vstack
 from .plain import number
@@ -19,9 +21,8 @@ NOTE = Style(italic=True, dim=True)
 MAX_MAPS = 16  # feature maps drawn; more are counted
 MAX_ROWS = 32  # rows of one map drawn; a bigger map shows its top-left corner and says so
 
-# a dark-to-bright ramp (close to viridis) and the glyphs that stand for it without colour
+# a dark-to-bright ramp (close to viridis) for the cells of maps small enough to print as numbers
 RAMP = [(68, 1, 84), (65, 68, 135), (42, 120, 142), (34, 168, 132), (122, 209, 81), (253, 231, 37)]
-GLYPHS = "░▒▓█"
 
 
 def _shade_styles(levels: int) -> list[Style]:
@@ -48,7 +49,8 @@ class FeatureMaps:
     """Every output feature map (n, k) as a grid of the traced values, with heatmap shading.
 
     Cells the trace has not reached (after --limit) are '.'. When numbers do
-    not fit the width, each cell is drawn as a shade glyph instead.
+    not fit the width, or the input is a picture, the maps are drawn as
+    heatmaps instead (render/heatmap.py), each on its own scale.
     """
 
     def __init__(self, problem: Problem, collector: Collector, agreement: Agreement | None = None):
@@ -62,32 +64,28 @@ class FeatureMaps:
             return 0.0, 0.0
         return float(done.min()), float(done.max())
 
-    def _map(self, n: int, k: int, low: float, high: float, glyphs: bool, cell_width: int,
-             h_out: int, w_out: int) -> Block:
+    def _map(self, n: int, k: int, low: float, high: float, cell_width: int, h_out: int, w_out: int) -> Block:
         """The top-left h_out x w_out cells of map (n, k)."""
         collector = self.collector
         full_w = collector.shape[3]
         values = collector.values[n, k].tolist()
         first = collector.index(n, k, 0, 0)
-        w = 2 if glyphs else cell_width
+        w = cell_width
         row_labels = [str(i) for i in range(h_out)]
         label_w = len(row_labels[-1])
-        header = "" if glyphs else "".join(f" {j:>{w}} " for j in range(w_out))
+        header = "".join(f" {j:>{w}} " for j in range(w_out))
         lines: list[Line] = [[(" " * (label_w + 1), None), (header, LABEL)]]
         for i, label in enumerate(row_labels):
             line: Line = [(f"{label:>{label_w}} ", LABEL)]
             for j in range(w_out):
                 if first + i * full_w + j >= collector.count:
-                    line.append((f"{grids.EMPTY_TEXT:>{w}}" if glyphs else f" {grids.EMPTY_TEXT:>{w}} ", EMPTY_STYLE))
+                    line.append((f" {grids.EMPTY_TEXT:>{w}} ", EMPTY_STYLE))
                     continue
                 value = values[i][j]
                 style = SHADES[level(value, low, high, len(SHADES))]
-                if glyphs:
-                    line.append((GLYPHS[level(value, low, high, len(GLYPHS))] * 2, style))
-                else:
-                    line.append((f" {number(value):>{w}} ", style))
+                line.append((f" {number(value):>{w}} ", style))
             lines.append(line)
-        grid = Block(lines, label_w + 1 + w_out * (w if glyphs else w + 2))
+        grid = Block(lines, label_w + 1 + w_out * (w + 2))
         title = f"out[{n},{k}]" if self.problem.layout == "NCHW" else f"out[{n},:,:,{k}]"
         return vstack([text(title, BOLD), grid])
 
@@ -100,32 +98,41 @@ class FeatureMaps:
         done = collector.values.reshape(-1)[: collector.count].tolist()
         cell_width = max([len(number(v)) for v in done] + [len(str(w_out - 1)), 1])
         label_w = len(str(h_out - 1))
-        glyphs = label_w + 1 + w_out * (cell_width + 2) > width
+        too_wide = label_w + 1 + w_out * (cell_width + 2) > width
         # big maps: draw the top-left corner that fits (the rest is in --json)
         rows_shown = min(h_out, MAX_ROWS)
-        cols_shown = min(w_out, max(1, (width - label_w - 1) // (2 if glyphs else cell_width + 2)))
+        cols_shown = min(w_out, max(1, (width - label_w - 1) // (cell_width + 2)))
         # only maps the trace reached (after --limit, the rest are all '.')
         reached = [(n, k) for n in range(n_images) for k in range(n_kernels)
                    if collector.index(n, k, 0, 0) < collector.count]
         pairs = reached[:MAX_MAPS]
+        shape = "(" + ", ".join(str(v) for v in p.shape_in_layout(p.output_shape)) + ")"
+        if too_wide or p.pictures:  # numbers do not fit, or the input is a picture: draw the maps as pictures
+            yield prose(f"output feature maps {shape} {OUTPUT_AXES[p.layout]}, from the traced values, "
+                        f"each on its own scale (exact numbers: --json)", width, BOLD)
+            yield Heatmaps(map_pictures(p, collector.traced(), pairs))
+            yield from self._notes(reached, pairs, width)
+            return
         # one row of maps per image: across are the kernels (output channels)
         rows = [
-            flow([self._map(n, k, low, high, glyphs, cell_width, rows_shown, cols_shown)
+            flow([self._map(n, k, low, high, cell_width, rows_shown, cols_shown)
                   for nn, k in pairs if nn == n], width, gap=4)
             for n in range(n_images) if any(nn == n for nn, _ in pairs)
         ]
 
-        shape = "(" + ", ".join(str(v) for v in p.shape_in_layout(p.output_shape)) + ")"
         yield prose(f"output feature maps {shape} {OUTPUT_AXES[p.layout]}, from the traced values", width, BOLD)
         scale = f"shading from {number(low)} (darkest) to {number(high)} (brightest)"
-        if glyphs:
-            scale = (f"too wide for numbers at this width, so each cell is a shade: '{GLYPHS}' "
-                     f"low -> high, {number(low)} .. {number(high)}; the numbers: --json, or a wider terminal")
         yield prose(scale, width, NOTE)
         yield vstack(rows, gap=1)
         if (rows_shown, cols_shown) != (h_out, w_out):
             yield prose(f"each map shows its rows 0..{rows_shown - 1} and columns 0..{cols_shown - 1} "
                         f"of {h_out} x {w_out}; see every value with --json", width, NOTE)
+        yield from self._notes(reached, pairs, width)
+
+    def _notes(self, reached, pairs, width: int) -> RenderResult:
+        """What was left out, and whether the trace agrees with the vectorized engine."""
+        collector = self.collector
+        n_images, n_kernels = collector.shape[:2]
         if len(reached) > len(pairs):
             yield prose(f"... and {len(reached) - len(pairs)} more feature maps; see them all with --json", width, NOTE)
         if len(reached) < n_images * n_kernels:

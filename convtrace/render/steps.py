@@ -107,6 +107,8 @@ class StepView:
         title = f"── step {s.step + 1} of {p.steps} ── out[{s.n},{s.k},{s.row},{s.col}] "
         if p.layout == "NHWC":
             title += f"(NHWC out[{s.n},{s.row},{s.col},{s.k}]) "
+        if p.kernel_names:  # named presets (--kernels sobel-x,...): say which one slides here
+            title += f"── kernel {s.k}: {p.kernel_names[s.k]} "
         rule = Block([[(title + "─" * max(width - len(title), 0), RULE)]])
         u = "u" if dh == 1 else f"{dh}u"
         v = "v" if dw == 1 else f"{dw}v"

@@ -60,6 +60,8 @@ class ProblemSummary:
             images += f", traced as {shape_text(p.input_shape)} {IMAGE_AXES['NCHW']}"
             kernels += f", traced as {shape_text(p.kernel_shape)} {KERNEL_AXES['NCHW']}"
             output += f", traced as {shape_text(p.output_shape)} {OUTPUT_AXES['NCHW']}"
+        if p.kernel_names:  # named presets, each copied into every channel
+            kernels += ": " + ", ".join(f"{i} {name}" for i, name in enumerate(p.kernel_names))
         if p.bias is None:
             bias = "none"
         else:
@@ -86,7 +88,7 @@ class ProblemSummary:
         n, kk, h, w = p.output_shape
         rows.append(("steps", f"{p.steps} window position{'s' * (p.steps != 1)} = N*K*H'*W' = {n}*{kk}*{h}*{w}"))
         for note in p.notes:
-            rows.append(("promoted", note))
+            rows.append(("promoted" if "rank" in note else "read", note))  # rank promotion, or how a picture was read
         for axis in (g.rows, g.cols):
             dropped = dropped_text(axis)
             if dropped:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..errors import DataError
 
-MODES = ("valid", "same", "full")
+from .choices import MODES  # noqa: F401  (re-exported: geometry.MODES)
 
 
 @dataclass(frozen=True)

@@ -15,16 +15,16 @@ import numpy as np
 
 from ..errors import DataError, UsageError
 from .geometry import MODES, Geometry, make_geometry
-from .jsontext import decode_text, parse_json
+from .jsontext import parse_json
 from .printable import printable
-from .limits import DEFAULT_MAX_ELEMENTS, check_bytes, check_elements
+from .limits import DEFAULT_MAX_ELEMENTS, check_elements
 from .tensors import describe, plural, to_array, type_hint
 
 KEYS = (
     "images", "kernels", "bias", "mode", "padding", "stride", "dilation",
     "flip", "layout", "grad_output", "title", "description",
 )
-LAYOUTS = ("NCHW", "NHWC")
+from .choices import LAYOUTS  # noqa: E402
 # Axis names of each rank, per layout, for promotion messages.
 IMAGE_AXES = {"NCHW": "(N, C, H, W)", "NHWC": "(N, H, W, C)"}
 KERNEL_AXES = {"NCHW": "(K, C, kh, kw)", "NHWC": "(K, kh, kw, C)"}
@@ -51,6 +51,8 @@ class Problem:
     title: str | None = None
     description: str | None = None
     notes: tuple[str, ...] = field(default=())  # e.g. how low-rank inputs were promoted
+    kernel_names: tuple[str, ...] = field(default=())  # one per kernel when they are named presets (--kernels)
+    pictures: tuple[str, ...] = field(default=())  # the picture files the images came from (--images)
 
     @property
     def input_shape(self) -> tuple[int, int, int, int]:
@@ -434,16 +436,7 @@ def load(source, overrides: dict | None = None, *, max_elements: int | None = DE
     if isinstance(source, dict):
         return problem_from_document(source, overrides, max_elements=max_elements)
     if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
-        path = Path(source)
-        try:
-            check_bytes(path.stat().st_size, str(path), max_elements)
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise UsageError(f"file {str(path)!r} does not exist; check the path") from None
-        except IsADirectoryError:
-            raise UsageError(f"{str(path)!r} is a directory; give a JSON file") from None
-        except OSError as err:
-            raise UsageError(f"cannot read {str(path)!r}: {err.strerror}") from None
-        doc = parse_json(decode_text(data, str(path)), str(path))
-        return problem_from_document(doc, overrides, max_elements=max_elements)
+        from .loader import Request  # one reader for files: the same messages as the command line
+
+        return Request(str(source), dict(overrides or {}), max_elements=max_elements).load()
     return problem_from_document(parse_json(source), overrides, max_elements=max_elements)

@@ -21,22 +21,6 @@ DEFAULT_MODES = ("valid", "same", "full")
 DEFAULT_STRIDES = (1, 2)
 
 
-def load_arrays(file: str | None, overrides: dict) -> tuple[Problem, str]:
-    """FILE ('-' stdin, None the built-in example) -> (Problem, name), whatever padding the document asked for.
-
-    The document's mode/padding and grad_output are set aside (compare and
-    explain choose their own padding); stride and dilation stay as given, and
-    'full' padding is used because it fits every kernel.
-    """
-    from ..cli.options import read_source
-    from ..source.problem import parse_json, problem_from_document
-
-    text, name = read_source(file)
-    doc = parse_json(text, name)
-    doc.pop("grad_output", None)
-    return problem_from_document(doc, {**overrides, "mode": "full"}), name
-
-
 @dataclass(frozen=True)
 class Run:
     """One (mode, stride) combination: its geometry and output, or why no window fits."""

@@ -598,6 +598,7 @@ class Explanation:
     odd_same: str | None  # for 'same' with nothing odd: why the libraries agree here
     full: FullNote | None
     flip: FlipNote | None
+    maps: tuple = ()  # too large for numbers (a picture): the input and output as MapPictures
 
 
 def explain(settings: Settings, example: Example, flip: bool = False) -> Explanation:
@@ -624,7 +625,16 @@ def explain(settings: Settings, example: Example, flip: bool = False) -> Explana
         odd_same=odd_same,
         full=full_note(g, example) if settings.padding_mode == "full" else None,
         flip=flip_note(g, settings, example) if flip else None,
+        maps=() if small_enough(g) else _maps(g, example, settings.mode),
     )
+
+
+def _maps(g: Geometry, example: Example, mode: str) -> tuple:
+    """The example's input (H, W) and its output (H', W') under this mode, to be drawn as heatmaps."""
+    from .feature_maps import map_picture
+
+    return (map_picture(example.x, f"input {example.x.shape[0]}x{example.x.shape[1]}"),
+            map_picture(run(example.x, example.w, g), f"output, {mode}: {g.rows.out}x{g.cols.out}"))
 
 
 # ----------------------------------------------------------------------------- the overview

@@ -35,7 +35,6 @@ import json
 import re
 import shlex
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -168,28 +167,21 @@ def parse_facts(text: str | None) -> list[Fact]:
     return facts
 
 
-def source_overrides(source: str, lesson) -> tuple[Path, dict]:
-    """'input.json --stride 2,1' -> (lesson folder / input.json, {'stride': [2, 1]}), parsed as `run` parses it."""
-    import click
+def source_request(source: str, lesson, parse_request):
+    """'input.json --stride 2,1' -> a loader Request for the lesson folder's input.json with stride [2, 1].
 
-    from ..cli.options import problem_options
+    `parse_request` reads the words as `convtrace run` would (the command line's parser, passed in).
+    """
+    from dataclasses import replace
 
     words = shlex.split(source)
     if not words or words[0].startswith("-"):
         words.insert(0, lesson.settings.get("input", "input.json"))
-    captured = {}
-
-    @click.command()
-    @problem_options
-    def parse(source):
-        captured["source"] = source
-
     try:
-        parse.main(words, prog_name="[facts section]", standalone_mode=False)
-    except click.ClickException as err:
-        raise DataError(f"facts section [{source}]: {err.format_message()}") from None
-    given = captured["source"]
-    return lesson.folder / given.file, given.overrides
+        request = parse_request(words)
+    except ConvtraceError as err:
+        raise DataError(f"facts section [{source}]: {err}") from None
+    return replace(request, file=str(lesson.folder / request.file) if request.file not in (None, "-") else request.file)
 
 
 # ----------------------------------------------------------------------------- the engine's side
@@ -198,13 +190,11 @@ def source_overrides(source: str, lesson) -> tuple[Path, dict]:
 class Worked:
     """One document (+ options) worked out by the engine, each quantity computed when first asked for."""
 
-    def __init__(self, path: Path, overrides: dict):
-        from ..source.problem import load
-
+    def __init__(self, request):
         self.error: str | None = None
         self.problem = None
         try:
-            self.problem = load(path, overrides)
+            self.problem = request.load()
         except ConvtraceError as err:
             self.error = str(err)
         self._cache: dict[str, np.ndarray] = {}
@@ -320,10 +310,10 @@ def receptive_field(problems) -> list[int]:
     return size
 
 
-def work(source: str, lesson) -> Worked | Stack:
+def work(source: str, lesson, parse_request) -> Worked | Stack:
     """A header's document (+ options) worked out; 'a.json | b.json' is a stack of layers."""
     parts = [part.strip() for part in source.split("|")]
-    layers = [Worked(*source_overrides(part, lesson)) for part in parts]
+    layers = [Worked(source_request(part, lesson, parse_request)) for part in parts]
     return layers[0] if len(layers) == 1 else Stack(layers)
 
 
@@ -411,8 +401,11 @@ def check_fact(fact: Fact, worked: Worked) -> str | None:
     return None
 
 
-def check_lesson(lesson) -> list[Finding]:
-    """Every fact against the engine, then the prose against the facts. An empty list means all agree."""
+def check_lesson(lesson, parse_request) -> list[Finding]:
+    """Every fact against the engine, then the prose against the facts. An empty list means all agree.
+
+    `parse_request` turns a facts section's words ('input.json --stride 2') into a loader Request.
+    """
     from .claims import check_prose, quotable
     from .lessons import parse_trace_setting
 
@@ -430,7 +423,7 @@ def check_lesson(lesson) -> list[Finding]:
         if source == "" and lesson.input_path is None:
             continue
         try:
-            worked = worked_by_source[source] = work(source, lesson)
+            worked = worked_by_source[source] = work(source, lesson, parse_request)
         except DataError as err:
             findings.append(Finding(f"facts [{source}]", str(err)))
             continue

@@ -91,11 +91,11 @@ class Lesson:
 
     def load_problem(self):
         """The lesson's input document -> Problem (DataError names the lesson's file)."""
-        from ..source.problem import load
+        from ..source.loader import Request
 
         if self.input_path is None:
             raise DataError(f"lesson {self.number} has no input document ({self.folder / self.settings.get('input', DEFAULT_INPUT)})")
-        return load(self.input_path)
+        return Request(str(self.input_path)).load()
 
     def commands(self) -> list[Command]:
         """Every `convtrace ...` command shown in the lesson's console/bash blocks."""

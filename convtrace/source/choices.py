@@ -1,0 +1,4 @@
+"""The names a document and the command line choose from, defined once (plain Python: no numpy, so `--help` stays fast)."""
+
+MODES = ("valid", "same", "full")  # padding by name (DESIGN section 2)
+LAYOUTS = ("NCHW", "NHWC")  # channels first (PyTorch) or last (TensorFlow)
