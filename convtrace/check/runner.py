@@ -8,19 +8,23 @@ the other layout (NCHW <-> NHWC): a right answer there names the mix-up.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from ..errors import UsageError
 from .calling import Call, Signature, Skip, plan_call
 from .cases import CASE_NAMES, LAYOUTS, Case, battery, in_layout, other_layout
 from .mistakes import SENTINEL, Diagnosis, Situation, diagnose, fits, from_exception, layout_diagnosis
-from .process import Worker
-from .report import CaseResult, Plane, Problem, Report
+from .process import StopSignals, Worker
+from .planes import pick_planes
+from .report import CaseResult, Problem, Report
 from .target import Target, parse_target
 
 TOLERANCE = 1e-5  # relative to the largest sum of |x|*|w| in the case: float32 rounding passes
 MAX_TIMEOUTS = 2  # after this many time-outs the remaining cases are not run
-MAX_PLANES = 4  # output planes shown side by side per failed case
+RUN_CALLS = 10  # the whole run ends after this many --timeout's: cases left then are not run
+MEMORY_MB = 2048  # address space the worker may add to what Python and numpy took at start-up
 
 
 def run_check(
@@ -48,7 +52,8 @@ def run_check(
         raise UsageError(f"no case named {', '.join(unknown)}; the cases are {', '.join(CASE_NAMES)}")
     where = parse_target(target)
     report = Report(str(where), layout, flip, timeout, strict)
-    with Worker(where, timeout) as worker:
+    deadline = time.monotonic() + RUN_CALLS * timeout
+    with StopSignals(), Worker(where, timeout, deadline, MEMORY_MB) as worker:
         loaded = worker.start()
         report.stdout = loaded.get("stdout", "")
         if loaded.get("event") != "ready":
@@ -72,8 +77,8 @@ def _load_problem(message: dict, where: Target, timeout: float) -> Problem:
     if event == "timeout":
         return Problem("timeout", f"importing {where.display} did not finish within {timeout:g} s (--timeout); "
                                   f"put slow demo code under `if __name__ == \"__main__\":`")
-    if event == "crash":
-        return Problem("crash", message["message"], message.get("stderr") or None)
+    if event in ("crash", "tampered"):
+        return Problem(event, message["message"], message.get("stderr") or None)
     kind = message.get("kind", "import")
     if kind == "import":
         return Problem("import", f"{where.display} raised an error while being imported", message["message"])
@@ -104,6 +109,10 @@ class Grader:
         if self.timeouts >= MAX_TIMEOUTS:
             return self._fail(result, error=Problem(
                 "not_run", f"not run: {self.timeouts} cases already timed out (--timeout {self.worker.timeout:g} s)"))
+        if self.worker.seconds_left() <= 0:
+            return self._fail(result, error=Problem(
+                "not_run", f"not run: the whole check may take {RUN_CALLS} x --timeout = "
+                           f"{RUN_CALLS * self.worker.timeout:g} s, and that time is used up"))
         reply = self._call(case, plan, self.layout, fresh=True)
         self._judge(result, situation, plan, reply)
         if case.calls == 2 and result.status == "pass":
@@ -165,7 +174,7 @@ class Grader:
             result.status = "fail"
             result.diagnosis = diagnosis
             result.verdict = diagnosis.title if diagnosis else _mismatch(result)
-            result.planes = _planes(result, self.layout)
+            result.planes = pick_planes(result, self.layout)
 
     def _fail(self, result: CaseResult, error: Problem, diagnosis: Diagnosis | None = None) -> CaseResult:
         result.status, result.error, result.diagnosis = "error", error, diagnosis
@@ -213,51 +222,3 @@ def _return_type_message(reply: dict, expected: np.ndarray) -> str:
         return (f"returned a {kind} of {length} item{'' if length == 1 else 's'}, not {want}"
                 + ("; wrap it with np.array(...)" if kind == "list" else "; return only the output array"))
     return f"returned {reply.get('repr')} (a {kind}), not {want}"
-
-
-def _planes(result: CaseResult, layout: str) -> list[Plane]:
-    """The output planes to show: the wrong ones when the shapes agree, else the first of each."""
-    expected, returned = result.expected, result.returned
-    if result.wrong is not None:
-        picked = [index for index in _plane_indices(expected.shape, layout)
-                  if _plane(result.wrong, index, layout).any()][:MAX_PLANES]
-        return [Plane(_label(index, layout), _plane(expected, index, layout),
-                      _label(index, layout), _plane(returned, index, layout),
-                      _plane(result.wrong, index, layout)) for index in picked]
-    mine = [(_label(index, layout), _plane(expected, index, layout))
-            for index in _plane_indices(expected.shape, layout)][:2]
-    theirs = _loose_planes(returned, layout)[:2]
-    planes = []
-    for position in range(max(len(mine), len(theirs))):
-        left = mine[position] if position < len(mine) else ("", None)
-        right = theirs[position] if position < len(theirs) else ("", None)
-        planes.append(Plane(*left, *right))
-    return planes
-
-
-def _plane_indices(shape, layout: str) -> list[tuple[int, int]]:
-    n, k = (shape[0], shape[3]) if layout == "NHWC" else (shape[0], shape[1])
-    return [(i, j) for i in range(n) for j in range(k)]
-
-
-def _plane(array: np.ndarray, index: tuple[int, int], layout: str) -> np.ndarray:
-    n, k = index
-    return array[n, :, :, k] if layout == "NHWC" else array[n, k]
-
-
-def _label(index: tuple[int, int], layout: str) -> str:
-    n, k = index
-    return f"out[{n}, :, :, {k}]" if layout == "NHWC" else f"out[{n}, {k}]"
-
-
-def _loose_planes(array: np.ndarray, layout: str) -> list[tuple[str, np.ndarray]]:
-    """2-D slices of an array of any rank, labelled by their leading indices."""
-    if array.ndim == 4:
-        return [(_label(index, layout), _plane(array, index, layout)) for index in _plane_indices(array.shape, layout)]
-    if array.ndim < 2:
-        return [("returned", array.reshape(1, -1))]
-    if array.ndim == 2:
-        return [("returned", array)]
-    flat = array.reshape(-1, *array.shape[-2:])
-    leading = list(np.ndindex(*array.shape[:-2]))
-    return [(f"returned[{', '.join(map(str, index))}]", flat[i]) for i, index in enumerate(leading)]
