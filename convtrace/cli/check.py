@@ -3,8 +3,32 @@
 from __future__ import annotations
 
 import json
+import math
 
 import click
+
+MAX_TIMEOUT = 3600.0  # an hour per call: anything longer is a typo, not a plan
+
+
+class Seconds(click.ParamType):
+    """A time limit in seconds: a finite number above 0 and at most an hour (not inf, nan or 1e300)."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = float(value)
+        else:
+            try:
+                number = float(str(value).strip())
+            except ValueError:
+                self.fail(f"{value!r} is not a number of seconds; write e.g. --timeout 5", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number of seconds; write e.g. --timeout 5", param, ctx)
+        if not 0 < number <= MAX_TIMEOUT:
+            self.fail(f"{value!r} must be more than 0 and at most {MAX_TIMEOUT:g} seconds; "
+                      f"write e.g. --timeout 5", param, ctx)
+        return number
 
 CASES_HELP = ("single_channel, channels, kernels, batch, non_square_input, rectangular_kernel, stride_2, "
               "padding_1, full_padding, bias, mixed_values, repeat_call, flip")
@@ -18,8 +42,9 @@ CASES_HELP = ("single_channel, channels, kernels, batch, non_square_input, recta
 @click.option("--flip/--no-flip", default=False, show_default=True,
               help="Grade a true convolution (kernel rotated 180 degrees, like scipy.signal.convolve2d) "
                    "instead of the cross-correlation a CNN layer computes.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
-              metavar="SECONDS", help="Stop a call (or the import of FILE) that runs longer than this.")
+@click.option("--timeout", type=Seconds(), default=5.0, show_default=True, metavar="SECONDS",
+              help="Stop a call (or the import of FILE) that runs longer than this; the whole check "
+                   "stops after 10 times this.")
 @click.option("--case", "cases", multiple=True, metavar="NAME",
               help=f"Run only this case (repeatable): {CASES_HELP}.")
 @click.option("--strict", is_flag=True, help="Count skipped cases as failures (the function must accept "
