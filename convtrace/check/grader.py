@@ -55,9 +55,7 @@ class Grader:
             return self._fail(result, error=Problem(
                 "not_run", f"not run: {self.timeouts} cases already timed out (--timeout {self.worker.timeout:g} s)"))
         if self.worker.seconds_left() <= 0:
-            return self._fail(result, error=Problem(
-                "not_run", f"not run: the whole check may take {RUN_CALLS} x --timeout = "
-                           f"{RUN_CALLS * self.worker.timeout:g} s, and that time is used up"))
+            return self._fail(result, error=Problem("not_run", self._run_used_up("not run")))
         reply = self._call(case, plan, self.layout, fresh=True)
         if self._wants_pairs(reply, plan):
             paired = plan_call(case, self.signature, tuples=True)
@@ -96,7 +94,7 @@ class Grader:
             "dirty": int(case.expected.size),
             "sentinel": SENTINEL,
         })
-        if reply.get("event") == "timeout":
+        if reply.get("event") == "timeout" and not reply.get("whole_run"):
             self.timeouts += 1
         elif isinstance(reply.get("seconds"), (int, float)):
             self.times.append(float(reply["seconds"]))
@@ -109,7 +107,9 @@ class Grader:
         result.seconds = reply.get("seconds")
         self._remarks(result, reply)
         event, kind = reply.get("event"), reply.get("kind")
-        if event == "timeout":
+        if event == "timeout" and reply.get("whole_run"):
+            self._fail(result, error=Problem("not_run", self._run_used_up("stopped during this call")))
+        elif event == "timeout":
             self._fail(result, error=Problem("timeout", self._timeout_message()))
         elif event in ("crash", "tampered"):
             self._fail(result, error=Problem(event, reply["message"], reply.get("stderr") or None))
@@ -155,6 +155,10 @@ class Grader:
         for note in notes:
             if note not in result.remarks:  # the repeated call may say it again
                 result.remarks.append(note)
+
+    def _run_used_up(self, what: str) -> str:
+        return (f"{what}: the whole check may take {RUN_CALLS} x --timeout = {RUN_CALLS * self.worker.timeout:g} s, "
+                f"and that time is used up")
 
     def _timeout_message(self) -> str:
         limit = self.worker.timeout

@@ -117,6 +117,7 @@ class Worker:
 
     def _receive(self, seconds: float, limited: bool = True) -> dict:
         """The next reply line, waiting at most `seconds` (and never past the deadline)."""
+        whole_run = limited and self.seconds_left() < seconds  # the run's deadline comes first
         if limited:
             seconds = min(seconds, max(self.seconds_left(), 0.0))
         end = time.monotonic() + seconds
@@ -125,7 +126,7 @@ class Worker:
             ready = select.select([self.replies], [], [], max(left, 0))[0] if left > 0 else []
             if not ready:
                 self.stop()
-                return {"event": "timeout", "seconds": seconds}
+                return {"event": "timeout", "seconds": seconds, "whole_run": whole_run}
             chunk = os.read(self.replies, 1 << 20)
             if not chunk:
                 return self._crashed()
