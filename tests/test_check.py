@@ -413,6 +413,40 @@ def test_each_wrong_implementation_is_named_in_the_cases_that_isolate_it(entry):
             assert case.verdict == case.diagnosis.title and len(case.diagnosis.explanation) > 40
 
 
+def explanation(name: str, case: str, **options) -> str:
+    found = next(c for c in graded(name, **options).cases if c.name == case)
+    return found.diagnosis.title + " | " + found.diagnosis.explanation
+
+
+def test_diagnoses_say_what_happened_in_this_case():
+    """The words name the observed mistake and its fix, not the nearest guess."""
+    paired = explanation("question_loop", "images_and_kernels")
+    assert paired.startswith("images paired with kernels by index: image n met only kernel n; "
+                             "every image must meet every kernel")
+    assert "einsum('nchw,kchw->nk'" in paired and "loop over k" in paired
+    assert "numpy refused" in explanation("paired_by_index", "batch")  # the broadcast error, named
+    square = explanation("square_kernel", "rectangular_kernel")
+    assert "kernels.shape[-1]" in square and "written as 3" not in square
+    assert "written as 3" in explanation("hardcoded_3x3", "rectangular_kernel")
+    only_k = explanation("kernel_axis_dropped", "batch")
+    assert "the K axis was dropped" in only_k and "N and K" not in only_k
+    assert "one of N, K (all of length 1)" in explanation("kernel_axis_dropped", "single_channel")
+    assert "(N, K, C, H', W')" in explanation("channels_not_summed", "channels")
+    assert ".transpose(0, 3, 1, 2)" in explanation("reshape_not_transpose", "mixed_values")
+    tf = explanation("tensorflow_kernels", "channels", layout="NHWC")
+    assert "(K, kh, kw, C)" in tf and "kernels.transpose(1, 2, 3, 0)" in tf
+    assert "gives it none" in explanation("reads_stdin", "single_channel")
+    assert "a float" in explanation("float_index", "single_channel").lower()
+    assert "output size" not in explanation("float_index", "single_channel")
+    assert "W' axis" in explanation("bias_wrong_axis", "bias")
+    assert "bias[0] + ... + bias[1]" in explanation("bias_by_channel", "bias")
+    assert "90 degrees" in explanation("rot90", "flip")
+    assert "rows only" in explanation("stride_rows_only", "stride_2")
+    assert "before (top and left) only" in explanation("padding_one_side", "padding_1")
+    assert "kh-1 = 1 rows and kw-1 = 2 columns" in explanation("full_padding_square", "full_rectangular")
+    assert "taps are 3 apart" in explanation("dilation_as_gap", "dilation_2")
+
+
 def test_a_failure_shows_both_arrays_and_marks_the_wrong_cells():
     case = next(c for c in graded("stride_not_applied").cases if c.name == "stride_2")
     assert case.status == "fail" and case.returned.shape == case.expected.shape
@@ -688,3 +722,6 @@ def test_cli_help_documents_the_expected_signature():
     assert result.exit_code == 0
     assert "def conv2d(images, kernels, stride=1, padding=0)" in result.stdout
     assert "(N, C, H, W)" in result.stdout and "--layout" in result.stdout
+    listed = " ".join(result.stdout.split())
+    assert all(name in listed for name in CASE_NAMES), [name for name in CASE_NAMES if name not in listed]
+    assert "not a sandbox" in listed

@@ -30,8 +30,9 @@ class Seconds(click.ParamType):
                       f"write e.g. --timeout 5", param, ctx)
         return number
 
-CASES_HELP = ("single_channel, channels, kernels, batch, non_square_input, rectangular_kernel, stride_2, "
-              "padding_1, full_padding, bias, mixed_values, repeat_call, flip")
+CASES_HELP = ("single_channel, channels, kernels, batch, images_and_kernels, non_square_input, rectangular_kernel, "
+              "stride_2, stride_rows, stride_columns, padding_1, full_padding, full_rectangular, dilation_2, bias, "
+              "mixed_values, repeat_call, flip")
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,19 +58,25 @@ def check(target, layout, flip, timeout, cases, strict, as_json):
     FILE.py:FUNCTION is called as FUNCTION(images, kernels, ...) with
       images   numpy float64 (N, C, H, W)     kernels (K, C, kh, kw)
     and must return a numpy array (N, K, H', W'), the cross-correlation a CNN
-    layer computes. stride=, padding= (an int), mode= ("valid"/"full"), bias=
-    (shape (K,)) and flip= are passed by keyword, only when the signature names
-    them; a case the function cannot express is skipped, with the reason. E.g.
+    layer computes. stride=, padding=, dilation= (ints), mode= ("valid"/"full"),
+    bias= (shape (K,)) and flip= are passed by keyword, only when the signature
+    names them; written PyTorch-style (stride=(1, 1)), stride, padding and
+    dilation come as (rows, columns) pairs. A case the function cannot express
+    is skipped, with the reason. E.g.
     \b
       def conv2d(images, kernels, stride=1, padding=0): ...
     \b
-    Your code runs in a separate Python process; prints are captured, tracebacks
-    are trimmed to your file, and each call is stopped after --timeout seconds.
+    Your code runs in a separate Python process (and process group): prints are
+    captured, messages trimmed, tracebacks trimmed to your file; each call is
+    stopped after --timeout seconds, the whole check after 10 times that, and
+    anything the code started is ended with it. This is not a sandbox: the code
+    can still read and delete your files.
+    \b
     A wrong answer is compared with known mistakes (hard-coded 3x3 window,
-    stride missing from the slice, rotated kernel, NCHW/NHWC mixed up, N and K
-    swapped, 'full' padding of k, float division in the size, bias ignored,
-    += into np.empty or a reused array, ...) and the one that explains it
-    exactly is named.
+    square kernel assumed, stride missing or on one axis, padding on one side,
+    dilation ignored, rotated or flipped kernel, image n paired with kernel n,
+    NCHW/NHWC mixed up, reshape instead of transpose, bias on the wrong axis,
+    += into np.empty, ...) and the one that explains it exactly is named.
     \b
     Exit 0 when no case fails or errs; 1 when one does, or when FILE cannot be
     imported or has no FUNCTION; 2 for a wrong command line (missing file, no
