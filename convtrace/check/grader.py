@@ -60,7 +60,9 @@ class Grader:
         if self._wants_pairs(reply, plan):
             paired = plan_call(case, self.signature, tuples=True)
             retry = self._call(case, paired, self.layout, fresh=True)
-            if not self._wants_pairs(retry, paired):
+            if _refuses_ints(retry):
+                self.tuples = False  # pairs fail the same way: the TypeError has another cause; stop retrying
+            else:
                 refused = reply_message(reply)
                 self.tuples, plan, reply = True, paired, retry
                 result.call = plan.text(self.target.function)
@@ -80,8 +82,7 @@ class Grader:
         """True when an int setting was refused the way code written for (rows, columns) refuses it."""
         ints = any(name in plan.kwargs and not isinstance(plan.kwargs[name], (tuple, str))
                    for name in ("stride", "padding", "dilation"))
-        return (ints and self.tuples is None and reply.get("kind") == "exception"
-                and reply.get("error_type") == "TypeError" and bool(WANTS_PAIRS.search(reply.get("message", ""))))
+        return ints and self.tuples is None and _refuses_ints(reply)
 
     def _call(self, case: Case, plan: Call, layout: str, fresh: bool, kernels: np.ndarray | None = None) -> dict:
         reply = self.worker.call({
@@ -192,6 +193,12 @@ class Grader:
             if any(fits(returned, right, tol) for right in probe.answers(case)):
                 return probe.diagnosis
         return None
+
+
+def _refuses_ints(reply: dict) -> bool:
+    """True for the TypeError code written for (rows, columns) pairs raises when given an int."""
+    return (reply.get("kind") == "exception" and reply.get("error_type") == "TypeError"
+            and bool(WANTS_PAIRS.search(str(reply.get("message", "")))))
 
 
 def reply_message(reply: dict) -> str:

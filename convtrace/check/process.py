@@ -123,11 +123,16 @@ class Worker:
         end = time.monotonic() + seconds
         while b"\n" not in self.buffer:
             left = end - time.monotonic()
+            if self.replies is None:  # stopped meanwhile (a signal handler ended every worker)
+                return {"event": "crash", "message": "the worker was stopped"}
             ready = select.select([self.replies], [], [], max(left, 0))[0] if left > 0 else []
             if not ready:
                 self.stop()
                 return {"event": "timeout", "seconds": seconds, "whole_run": whole_run}
-            chunk = os.read(self.replies, 1 << 20)
+            try:
+                chunk = os.read(self.replies, 1 << 20)
+            except OSError:
+                chunk = b""
             if not chunk:
                 return self._crashed()
             self.buffer += chunk
