@@ -150,7 +150,7 @@ def plan_call(case: Case, signature: Signature, tuples: bool | None = None) -> C
             kwargs["padding"] = "full"
         elif has("padding"):
             kwargs["padding"] = setting("padding", case.pad)  # k-1 per axis
-            (kh, kw), (ph, pw) = case.kernel_size, case.pad
+            kh, kw = case.kernel_size
             note = (f"no mode= parameter: 'full' padding passed as padding={_show(kwargs['padding'])} "
                     f"(k-1 for a {kh}x{kw} kernel)")
         else:
