@@ -22,6 +22,7 @@ from scipy.signal import correlate2d
 from convtrace.check import run_check
 from convtrace.check.calling import Call, Signature, Skip, plan_call
 from convtrace.check.cases import CASE_NAMES, battery, in_layout, pair
+from convtrace.check.exceptions import swapped_height_width
 from convtrace.check.mistakes import SENTINEL, Situation, candidates, diagnose, fits, from_exception
 from convtrace.check.report import report_record
 from convtrace.check.worker import describe_signature
@@ -186,6 +187,11 @@ def test_exceptions_are_named_from_numpy_and_python_messages():
     with pytest.raises(ValueError) as cut:
         np.ones((1, 2, 3)) * np.ones((1, 2, 4))  # a window cut at the image's right edge
     assert from_exception(case, "ValueError", str(cut.value)).mistake == "window_off_edge"
+    wide = {c.name: c for c in battery()}["non_square_input"]  # 5x7, a 3x3 kernel
+    assert swapped_height_width(wide, "could not broadcast together with shapes (1,2,3) (1,3,3)").mistake \
+        == "height_width_swapped"  # rows cut on the shorter axis: the rows were counted from W
+    assert swapped_height_width(wide, "could not broadcast together with shapes (1,3,2) (1,3,3)") is None
+    assert swapped_height_width(battery()[0], "shapes (1,2,3) (1,3,3)") is None  # a square image
     assert from_exception(case, "EOFError", "EOF when reading a line").mistake == "reads_stdin"
     assert from_exception(case, "MemoryError", "Unable to allocate 8 GiB").mistake == "out_of_memory"
     square = battery()[0]  # a 3x3 kernel: a (3,3) shape in a broadcast error proves nothing

@@ -23,7 +23,8 @@ SHAPES = re.compile(r"\((\d+(?:,\s*\d+)*),?\)")
 
 
 # named from a broadcast error's shapes: the grader first checks a layout mix-up does not explain more
-FROM_SHAPES = ("paired_by_index", "hardcoded_window", "square_kernel", "window_off_edge", "bias_wrong_axis")
+FROM_SHAPES = ("paired_by_index", "hardcoded_window", "square_kernel", "window_off_edge", "bias_wrong_axis",
+               "height_width_swapped")
 
 
 def from_exception(case: Case, error_type: str, message: str, read_stdin: bool = False,
@@ -107,5 +108,32 @@ def _from_shapes(case: Case, shapes: list[tuple[int, ...]], message: str) -> Dia
             "bias_wrong_axis", "bias added along the wrong axis",
             f"bias, of shape ({len(bias)},), was lined up with the batch axis ({message}). It belongs to the "
             f"kernel axis: bias[None, :, None, None] for (N, K, H', W'), or bias[k] to out[n, k].",
+        )
+    return None
+
+
+def swapped_height_width(case: Case, message: str) -> Diagnosis | None:
+    """A window cut along the shorter side of a non-square image, by a square kernel: H and W swapped.
+
+    Only asked once square images have passed: then the loops are right except
+    that each axis counts the other one's positions.
+    """
+    n, c, h, w = case.images.shape
+    (kh, kw), (ph, pw) = case.kernel_size, case.pad
+    hp, wp = h + 2 * ph, w + 2 * pw
+    if kh != kw or hp == wp:
+        return None
+    shapes = [tuple(int(v) for v in group.split(",")) for group in SHAPES.findall(message)]
+    cuts = {shape[-2:] for shape in shapes if len(shape) >= 3 and shape[-3] == c} - {(kh, kw)}
+    rows_cut = any(a < kh and b == kw for a, b in cuts)
+    columns_cut = any(a == kh and b < kw for a, b in cuts)
+    if (rows_cut and hp < wp) or (columns_cut and wp < hp):
+        edge = "bottom" if rows_cut else "right"
+        return Diagnosis(
+            "height_width_swapped", "height and width mixed up",
+            f"Square images pass, but on this {h}x{w} image the window ran off the {edge} edge ({message}): the "
+            f"{'rows' if rows_cut else 'columns'} were counted from the image's "
+            f"{'width' if rows_cut else 'height'}. Height and width were taken the wrong way round, as "
+            f"`n, c, w, h = images.shape` does: the order is N, C, H, W.",
         )
     return None

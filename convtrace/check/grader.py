@@ -15,7 +15,7 @@ import numpy as np
 from .calling import Call, Signature, Skip, plan_call
 from .cases import Case, in_layout
 from .mistakes import SENTINEL, Diagnosis, Situation, diagnose, fits, from_exception
-from .exceptions import FROM_SHAPES  # noqa: I001 - after mistakes, which registers the models
+from .exceptions import FROM_SHAPES, swapped_height_width  # noqa: I001 - after mistakes, which registers them
 from .planes import pick_planes
 from .probes import probes
 from .process import Worker
@@ -41,6 +41,7 @@ class Grader:
         self.timeouts = 0
         self.tuples: bool | None = None  # None: as the signature suggests; True once ints were refused
         self.times: list[float] = []  # seconds per answered call, for the time-out message
+        self.square_passed = False  # a case with a square image passed: its loops work there
 
     def grade(self, case: Case) -> CaseResult:
         shapes = dict(input_shape=in_layout(case.images, self.layout).shape,
@@ -119,6 +120,8 @@ class Grader:
             text = f"{error_type}: {message}" if message else error_type
             diagnosis = from_exception(case, error_type, message, bool(reply.get("read_stdin")),
                                        self.worker.memory_mb)
+            if diagnosis is not None and diagnosis.mistake == "window_off_edge" and self.square_passed:
+                diagnosis = swapped_height_width(case, message) or diagnosis
             if diagnosis is None or diagnosis.mistake in FROM_SHAPES:  # a layout mix-up explains more
                 diagnosis = self._probe(situation, plan) or diagnosis
             self._fail(result, error=Problem("exception", text, reply.get("traceback")), diagnosis=diagnosis)
@@ -135,6 +138,7 @@ class Grader:
             tol = TOLERANCE * case.scale
             if fits(returned, result.expected, tol):
                 result.status, result.verdict = "pass", "right"
+                self.square_passed |= case.images.shape[2] == case.images.shape[3]
                 return
             if returned.shape == result.expected.shape:
                 result.wrong = ~(np.abs(returned - result.expected) <= tol)
