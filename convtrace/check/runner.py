@@ -6,6 +6,7 @@ for importing the file), and RUN_CALLS x --timeout for the whole run.
 
 from __future__ import annotations
 
+import os
 import time
 
 from ..errors import UsageError
@@ -32,6 +33,8 @@ def run_check(
     convolution; timeout: seconds per call (and for importing the file);
     cases: run only these case names; strict: a skipped case counts as a failure.
     """
+    if os.name != "posix":  # process groups, pass_fds and select() on pipes
+        raise UsageError("convtrace check runs the graded code in a process group, which needs Linux or macOS")
     layout = layout.upper()
     if layout not in LAYOUTS:
         raise UsageError(f"layout {layout!r} is not one of {', '.join(LAYOUTS)}")
