@@ -458,6 +458,7 @@ def test_prints_input_and_raw_writes_do_not_disturb_the_grading(misbehaving):
     assert "shapes (1, 1, 5, 5) (1, 1, 3, 3)" in cases["single_channel"].stdout
     assert "to stderr" in cases["single_channel"].stdout
     assert "loading my module" in report.stdout
+    assert any("check gives it no input" in remark for remark in cases["single_channel"].remarks)
 
 
 def test_a_dying_process_costs_only_its_case(misbehaving):
