@@ -39,7 +39,7 @@ class Grader:
         self.signature = signature
         self.layout = layout
         self.timeouts = 0
-        self.tuples: bool | None = None  # None: as the signature suggests; True once ints were refused
+        self.tuples: bool | None = None  # None: as the signature says; True: ints were refused; False: pairs too
         self.times: list[float] = []  # seconds per answered call, for the time-out message
         self.square_passed = False  # a case with a square image passed: its loops work there
 
@@ -64,7 +64,7 @@ class Grader:
             if _refuses_ints(retry):
                 self.tuples = False  # pairs fail the same way: the TypeError has another cause; stop retrying
             else:
-                refused = reply_message(reply)
+                refused = _reply_message(reply)
                 self.tuples, plan, reply = True, paired, retry
                 result.call = plan.text(self.target.function)
                 result.remarks.append(f"Given ints, the function raised {refused}; so stride, padding and "
@@ -205,7 +205,7 @@ def _refuses_ints(reply: dict) -> bool:
             and bool(WANTS_PAIRS.search(str(reply.get("message", "")))))
 
 
-def reply_message(reply: dict) -> str:
+def _reply_message(reply: dict) -> str:
     return f"{reply.get('error_type')}: {reply.get('message')}"
 
 
