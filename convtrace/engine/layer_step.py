@@ -20,6 +20,8 @@ class LayerStep(NamedTuple):
     kernel:   (C_read, *k) the kernel slice used, or None for pooling
     products: (C_read, *k) patch * kernel, or None for pooling
     partials: (C_read,) per-channel sums of products, or None for pooling
+    real:     (*k) bool, True where a tap reads an input cell, False where it reads a zero
+              the loop added (padding, a transposed stride's inserted zeros, ceil_mode's overhang)
     """
 
     step: int  # 0-based index in C order of the output: the same number in every view
@@ -35,6 +37,7 @@ class LayerStep(NamedTuple):
     value: float  # the output value out[n, k, *position]
     channels: tuple[int, int]  # input channels read, [start, stop): a group's slice
     layer: str  # "conv", "conv_transpose", "max_pool" or "avg_pool"
+    real: np.ndarray | None = None
     window_max_at: tuple[int, ...] | None = None  # max pool: input cell (unpadded) of the first maximum
     total: float | None = None  # avg pool: the window's sum
     divisor: int | None = None  # avg pool: what the sum was divided by
@@ -44,3 +47,10 @@ def frozen(array: np.ndarray) -> np.ndarray:
     """The array, read-only: a step is a record, not a scratch pad."""
     array.flags.writeable = False
     return array
+
+
+def input_mask(spatial_size, sides) -> np.ndarray:
+    """(*P) bool: True on the input's cells, False on the padding around them. sides: ((before, after), ...)."""
+    mask = np.pad(np.ones(spatial_size, dtype=bool), sides)
+    mask.setflags(write=False)
+    return mask

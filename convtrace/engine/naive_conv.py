@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..source.problem import Problem
-from .layer_step import LayerStep, frozen
+from .layer_step import LayerStep, frozen, input_mask
 
 
 def _group_slice(k: int, problem: Problem) -> tuple[int, int]:
@@ -24,17 +24,18 @@ def _group_slice(k: int, problem: Problem) -> tuple[int, int]:
     return g * per_group_in, (g + 1) * per_group_in
 
 
-def _step(step, n, k, position, corner, patch, kernel, bias, channels) -> LayerStep:
+def _step(step, n, k, position, corner, patch, kernel, bias, channels, real) -> LayerStep:
     products = frozen(patch * kernel)
     partials = frozen(products.reshape(products.shape[0], -1).sum(axis=1))
     value = float(partials.sum() + bias)
     return LayerStep(step, n, k, position, corner, patch, kernel, products, partials, float(bias), value,
-                     channels, "conv")
+                     channels, "conv", real)
 
 
 def conv1d_steps(problem: Problem) -> Iterator[LayerStep]:
     """(N, C, L) x (K, C/G, k) -> N*K*L' steps, the values of (N, K, L')."""
     x_pad = problem.padded_images()  # (N, C, L + left + right)
+    real = input_mask(problem.images.shape[2:], problem.geometry.padding)  # (L + left + right,)
     w, bias = problem.applied_kernels, problem.bias_or_zeros
     N, K = x_pad.shape[0], w.shape[0]
     (L_out,), (s,), (d,) = problem.geometry.out_size, problem.geometry.stride, problem.geometry.dilation
@@ -46,13 +47,14 @@ def conv1d_steps(problem: Problem) -> Iterator[LayerStep]:
             for i in range(L_out):
                 left = i * s
                 patch = x_pad[n, c0:c1, left : left + span : d]
-                yield _step(step, n, k, (i,), (left,), patch, w[k], bias[k], (c0, c1))
+                yield _step(step, n, k, (i,), (left,), patch, w[k], bias[k], (c0, c1), real[left : left + span : d])
                 step += 1
 
 
 def conv2d_steps(problem: Problem) -> Iterator[LayerStep]:
     """(N, C, H, W) x (K, C/G, kh, kw) -> N*K*H'*W' steps, the values of (N, K, H', W')."""
     x_pad = problem.padded_images()
+    real = input_mask(problem.images.shape[2:], problem.geometry.padding)  # False on the padding
     w, bias = problem.applied_kernels, problem.bias_or_zeros
     N, K = x_pad.shape[0], w.shape[0]
     (H_out, W_out), (sh, sw), (dh, dw) = problem.geometry.out_size, problem.geometry.stride, problem.geometry.dilation
@@ -65,13 +67,15 @@ def conv2d_steps(problem: Problem) -> Iterator[LayerStep]:
                 for col in range(W_out):
                     top, left = row * sh, col * sw
                     patch = x_pad[n, c0:c1, top : top + span_h : dh, left : left + span_w : dw]
-                    yield _step(step, n, k, (row, col), (top, left), patch, w[k], bias[k], (c0, c1))
+                    taps = real[top : top + span_h : dh, left : left + span_w : dw]
+                    yield _step(step, n, k, (row, col), (top, left), patch, w[k], bias[k], (c0, c1), taps)
                     step += 1
 
 
 def conv3d_steps(problem: Problem) -> Iterator[LayerStep]:
     """(N, C, D, H, W) x (K, C/G, kd, kh, kw) -> N*K*D'*H'*W' steps, the values of (N, K, D', H', W')."""
     x_pad = problem.padded_images()
+    real = input_mask(problem.images.shape[2:], problem.geometry.padding)  # False on the padding
     w, bias = problem.applied_kernels, problem.bias_or_zeros
     N, K = x_pad.shape[0], w.shape[0]
     (D_out, H_out, W_out) = problem.geometry.out_size
@@ -87,7 +91,9 @@ def conv3d_steps(problem: Problem) -> Iterator[LayerStep]:
                         front, top, left = depth * sd, row * sh, col * sw
                         patch = x_pad[n, c0:c1, front : front + span_d : dd, top : top + span_h : dh,
                                       left : left + span_w : dw]
-                        yield _step(step, n, k, (depth, row, col), (front, top, left), patch, w[k], bias[k], (c0, c1))
+                        taps = real[front : front + span_d : dd, top : top + span_h : dh, left : left + span_w : dw]
+                        yield _step(step, n, k, (depth, row, col), (front, top, left), patch, w[k], bias[k],
+                                    (c0, c1), taps)
                         step += 1
 
 

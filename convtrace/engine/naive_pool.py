@@ -16,15 +16,16 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..source.problem import Problem
-from .layer_step import LayerStep, frozen
+from .layer_step import LayerStep, input_mask
 
 
-def _padded(problem: Problem, fill: float) -> np.ndarray:
-    """(N, C, *P): padding and any ceil_mode overhang (windows running past the end) filled with `fill`."""
+def _padded(problem: Problem, fill: float) -> tuple[np.ndarray, np.ndarray]:
+    """(N, C, *P): padding and any ceil_mode overhang (windows running past the end) filled with `fill`;
+    and (*P) bool, True on the input's own cells."""
     sides = [(a.before, a.after + a.overhang) for a in problem.geometry.axes]
     padded = np.pad(problem.images, ((0, 0), (0, 0), *sides), constant_values=fill)
     padded.setflags(write=False)
-    return padded
+    return padded, input_mask(problem.images.shape[2:], sides)
 
 
 def _window(position, geometry) -> tuple[tuple[int, ...], tuple[slice, ...]]:
@@ -34,7 +35,7 @@ def _window(position, geometry) -> tuple[tuple[int, ...], tuple[slice, ...]]:
 
 def max_pool_steps(problem: Problem) -> Iterator[LayerStep]:
     """(N, C, *S) -> one step per value of (N, C, *O): the window's maximum and which cell held it."""
-    x_pad = _padded(problem, -np.inf)
+    x_pad, real = _padded(problem, -np.inf)
     g = problem.geometry
     N, C = x_pad.shape[:2]
     step = 0
@@ -49,13 +50,13 @@ def max_pool_steps(problem: Problem) -> Iterator[LayerStep]:
                         best, best_at = patch[(0, *tap)], tap
                 at = tuple(cn + u * a.dilation - a.before for cn, u, a in zip(corner, best_at, g.axes))
                 yield LayerStep(step, n, c, position, corner, patch, None, None, None, 0.0, float(best),
-                                (c, c + 1), "max_pool", window_max_at=at)
+                                (c, c + 1), "max_pool", real[window], window_max_at=at)
                 step += 1
 
 
 def avg_pool_steps(problem: Problem) -> Iterator[LayerStep]:
     """(N, C, *S) -> one step per value of (N, C, *O): the window's sum, its divisor and their quotient."""
-    x_pad = _padded(problem, 0.0)
+    x_pad, real = _padded(problem, 0.0)
     g = problem.geometry
     N, C = x_pad.shape[:2]
     step = 0
@@ -71,5 +72,5 @@ def avg_pool_steps(problem: Problem) -> Iterator[LayerStep]:
                     divisor *= (end - start) if problem.count_include_pad else (min(end, a.size) - max(start, 0))
                 total = float(patch.sum())
                 yield LayerStep(step, n, c, position, corner, patch, None, None, None, 0.0, total / divisor,
-                                (c, c + 1), "avg_pool", total=total, divisor=divisor)
+                                (c, c + 1), "avg_pool", real[window], total=total, divisor=divisor)
                 step += 1

@@ -28,7 +28,7 @@ from .layer_step import LayerStep, frozen
 def zero_inserted(x: np.ndarray, geometry: Geometry) -> np.ndarray:
     """(N, C, *S) -> (N, C, *O + span - 1): stride-1 zeros inserted, padded d*(k-1)-p each side (+ output_padding after)."""
     full = tuple((a.size - 1) * a.stride + 1 + 2 * (a.span - 1) + a.output_padding for a in geometry.axes)
-    out = np.zeros((*x.shape[:2], *full))
+    out = np.zeros((*x.shape[:2], *full), dtype=x.dtype)
     place = tuple(slice(a.span - 1, a.span - 1 + (a.size - 1) * a.stride + 1, a.stride) for a in geometry.axes)
     out[(Ellipsis, *place)] = x
     # padding p crops p cells from each side of a full d*(k-1) border (a negative border, when p > d*(k-1))
@@ -50,6 +50,8 @@ def conv_transpose_steps(problem: Problem) -> Iterator[LayerStep]:
     """(N, C, *S) x (C, K/G, *k) -> one step per output value of (N, K, *O), in C order."""
     x_zi = zero_inserted(problem.images, problem.geometry)
     x_zi.setflags(write=False)
+    # where the real input values sit among the zeros: the same construction on ones
+    real = zero_inserted(np.ones((1, 1, *problem.images.shape[2:]), dtype=bool), problem.geometry)[0, 0]
     w = gather_kernels(problem)  # (K, C/G, *k)
     w.setflags(write=False)
     bias = problem.bias_or_zeros
@@ -70,5 +72,5 @@ def conv_transpose_steps(problem: Problem) -> Iterator[LayerStep]:
                 partials = frozen(products.reshape(products.shape[0], -1).sum(axis=1))
                 value = float(partials.sum() + bias[k])
                 yield LayerStep(step, n, k, position, position, patch, w[k], products, partials, float(bias[k]),
-                                value, (c0, c1), "conv_transpose")
+                                value, (c0, c1), "conv_transpose", real[window])
                 step += 1
