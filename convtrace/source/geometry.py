@@ -67,6 +67,11 @@ class Axis:
         return max(self.padded - ((self.out - 1) * self.stride + self.span), 0)
 
     @property
+    def gather_border(self) -> int:
+        """Transposed, read as a gather: zeros around the zero-inserted input, d*(k-1) - p (negative: cropped)."""
+        return self.span - 1 - self.before
+
+    @property
     def overhang(self) -> int:
         """Cells the last window reaches past the padded input (ceil_mode pooling only; else 0)."""
         if self.out < 1 or self.transposed:
