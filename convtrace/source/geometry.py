@@ -297,7 +297,12 @@ def make_geometry(
     for label, values in (("stride", stride), ("dilation", dilation)):
         if min(values) < 1:
             raise DataError(f"{label} must be >= 1, got {list(values)}; 1 means no {'skipping' if label == 'stride' else 'gaps'}")
+    for label, values in (("stride", stride), ("dilation", dilation), ("output_padding", output_padding)):
+        if len(values) != dims:
+            raise DataError(f"{label} needs one entry per spatial axis ({dims}), got {list(values)}")
     mode_name, sides = resolve_padding(mode, padding, input_size, kernel_size, stride, dilation)
+    if len(sides) != dims:
+        raise DataError(f"padding needs one entry per spatial axis ({dims}), got {[list(side) for side in sides]}")
     if min(min(side) for side in sides) < 0:
         raise DataError(
             f"padding must be >= 0 on every side, got {[list(side) for side in sides]}; "
