@@ -131,3 +131,16 @@ def test_api_keeps_float32():
     for out in (convtrace.conv2d(x, w, groups=4), convtrace.conv_transpose2d(x, w, stride=2),
                 convtrace.max_pool2d(x, 2), convtrace.avg_pool2d(x, 2), convtrace.conv1d(x[:, :, 0], w[:, :, 0], groups=4)):
         assert out.dtype == np.float32
+
+
+MAX_GRAD_CASES = [case for case in GRAD_CASES if case["doc"].get("pool") == "max"]
+
+
+@pytest.mark.parametrize("case", MAX_GRAD_CASES, ids=[c["name"] for c in MAX_GRAD_CASES])
+def test_naive_window_max_at_is_where_torch_sends_the_gradient(case):
+    problem = problem_from_document(case["doc"])
+    g = problem.grad_output if problem.grad_output is not None else np.ones(problem.output_shape)
+    routed = np.zeros(problem.images.shape)
+    for step in trace_layer(problem):
+        routed[(step.n, step.k, *step.window_max_at)] += g[(step.n, step.k, *step.position)]
+    np.testing.assert_allclose(routed, channels_first(problem, case["expected"]["grad_images"]), rtol=0, atol=1e-9)

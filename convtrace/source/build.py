@@ -10,6 +10,7 @@ from ..errors import DataError
 from .geometry import Geometry, make_geometry
 from .layers import LayerSettings, check_layer_geometry, image_axes, kernel_axes, output_axes
 from .limits import DEFAULT_MAX_ELEMENTS, check_elements
+from .settings import per_axis_ints
 from .problem import IMAGE_AXES, KERNEL_AXES, LAYERS, OUTPUT_AXES, Problem
 from .tensors import describe, plural, to_array, type_hint
 
@@ -51,8 +52,11 @@ def build_problem(
         raise DataError(f"images must have rank 4 (N, C, H, W) for 2-D (rank 3 for 1-D, 5 for 3-D), "
                         f"got shape {tuple(images.shape)}")
     dims = images.ndim - 2
-    settings = LayerSettings(layer, dims, groups, output_padding, None if pool_size is None else tuple(pool_size),
-                             ceil_mode, count_include_pad, causal)
+    if layer in ("max_pool", "avg_pool"):
+        pool_size = per_axis_ints(pool_size, "pool_size", 1, dims) if pool_size is not None else None
+        if pool_size is None:
+            raise DataError("pooling needs pool_size, the window size: e.g. pool_size=2")
+    settings = LayerSettings(layer, dims, groups, output_padding, pool_size, ceil_mode, count_include_pad, causal)
     n, c = images.shape[:2]
     if settings.is_pool:
         if kernels is not None or bias is not None:
