@@ -128,7 +128,7 @@ def _check_channels(images_shape, kernels_shape, layer: str, groups: int, layout
                         f"each kernel needs one slice per image channel")
     if c % groups:
         raise DataError(f"groups is {groups} but the images' {plural(c, 'channel')} do not split into {groups} "
-                        f"equal groups; choose groups dividing {c} (groups = {c} is depthwise)")
+                        f"equal groups; choose groups dividing {c}" + (f" (groups = {c} is depthwise)" if c > 1 else ""))
     if k % groups:
         raise DataError(f"groups is {groups} but the {plural(k, 'kernel')} do not split into {groups} equal groups; "
                         f"give a multiple of {groups} kernels")

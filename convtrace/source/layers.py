@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import DataError
+from .geometry import AXIS_WORDS
 from .settings import choice, flag, per_axis_ints, whole
 from .tensors import describe
 
@@ -102,7 +103,7 @@ def _refuse(doc: dict, keys: tuple[str, ...], why: str, fix: str) -> None:
 def check_layer_geometry(settings: LayerSettings, geometry) -> None:
     """Rules PyTorch applies once sizes are known: output_padding < stride or dilation; pool padding <= half the window."""
     for i, axis in enumerate(geometry.axes):
-        where = f"[{i}]" if geometry.dims > 1 else ""
+        where = f" ({AXIS_WORDS.get(axis.name, axis.name)})" if geometry.dims > 1 else ""
         if settings.layer == "conv_transpose" and axis.output_padding >= max(axis.stride, axis.dilation):
             raise DataError(
                 f"output_padding{where} is {axis.output_padding} but must be smaller than the stride ({axis.stride}) "

@@ -53,7 +53,10 @@ def per_axis_ints(value, where: str, minimum: int, dims: int = 2) -> tuple[int, 
                     f"{where} must be one number or a pair [rows, cols], got {describe(value)}; "
                     f"e.g. \"{where}\": 2 or \"{where}\": [2, 1]"
                 )
-            example = "[2]" if dims == 1 else "[2, 1, 1]"
+            if dims == 1:
+                raise DataError(f"{where} must be one number (dims 1 has one spatial axis), got {describe(value)}; "
+                                f"e.g. \"{where}\": 2")
+            example = "[2, 1, 1]"
             raise DataError(
                 f"{where} must be one number or {dims} numbers {AXIS_LABELS.get(dims, '')}, got {describe(value)}; "
                 f"e.g. \"{where}\": 2 or \"{where}\": {example}"
