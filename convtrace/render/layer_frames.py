@@ -141,7 +141,7 @@ class LayerFrame:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         p, s = self.problem, self.step
         where = ",".join(str(i) for i in (s.n, s.k, *s.position))
-        yield _line(f"step {s.step} of {p.steps}:  out[{where}] = {number(s.value)}", BOLD)
+        yield _line(f"step {s.step} ({s.step + 1} of {p.steps}):  out[{where}] = {number(s.value)}", BOLD)
         real = s.real if s.real is not None else np.ones(s.patch.shape[1:], dtype=bool)
         corner = ",".join(str(i) for i in s.corner)
         if s.layer in ("max_pool", "avg_pool"):
