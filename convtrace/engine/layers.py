@@ -26,23 +26,55 @@ def tap_region(tap, stride, dilation, out_size) -> tuple[slice, ...]:
     return tuple(slice(u * d, u * d + (o - 1) * s + 1, s) for u, s, d, o in zip(tap, stride, dilation, out_size))
 
 
+def _tap_matrices(w: np.ndarray, groups: int) -> np.ndarray:
+    """(K, C/G, *k) -> (taps, G, K/G, C/G), contiguous: one small matrix per tap and group, ready for BLAS."""
+    k, cg = w.shape[:2]
+    wg = w.reshape(groups, k // groups, cg, -1)
+    return np.ascontiguousarray(wg.transpose(3, 0, 1, 2))
+
+
 def correlate(x_pad: np.ndarray, w: np.ndarray, groups: int, stride, dilation, out_size) -> np.ndarray:
     """(N, C, *P), (K, C/G, *k) -> (N, K, *O): out[n,k,i] = sum over c, u of x_pad[n, c, i*s + u*d] * w[k, c, u]."""
-    n, c = x_pad.shape[:2]
+    n = x_pad.shape[0]
     k, cg = w.shape[:2]
     kg = k // groups
     xg = x_pad.reshape(n, groups, cg, *x_pad.shape[2:])
-    wg = w.reshape(groups, kg, cg, *w.shape[2:])
-    out = np.zeros((n, groups, kg, *out_size), dtype=np.result_type(x_pad, w))
-    for tap in np.ndindex(*w.shape[2:]):
+    mats = _tap_matrices(w, groups)  # (taps, G, K/G, C/G)
+    dtype = np.result_type(x_pad, w)
+    if cg == 1 and kg == 1:  # depthwise, one output per channel
+        out = np.empty((n, groups, *out_size), dtype=dtype)
+        return _depthwise(xg[:, :, 0], mats[:, :, 0, 0], w.shape[2:], stride, dilation, out)
+    out = np.zeros((n, groups, kg, *out_size), dtype=dtype)
+    for t, tap in enumerate(np.ndindex(*w.shape[2:])):
         region = xg[(Ellipsis, *tap_region(tap, stride, dilation, out_size))]  # (N, G, C/G, *O)
-        taps = wg[(Ellipsis, *tap)]  # (G, K/G, C/G)
-        if cg == 1:  # depthwise: a broadcast multiply, no product needed
-            out += region * taps.reshape(1, groups, kg, *(1,) * len(out_size))
+        if cg == 1:  # one input channel per group: a broadcast multiply, no product needed
+            out += region * mats[t].reshape(1, groups, kg, *(1,) * len(out_size))
         else:
             flat = region.reshape(n, groups, cg, -1)
-            out += (taps @ flat).reshape(out.shape)  # (G, K/G, C/G) @ (N, G, C/G, O) -> (N, G, K/G, O)
+            out += (mats[t] @ flat).reshape(out.shape)  # (G, K/G, C/G) @ (N, G, C/G, O) -> (N, G, K/G, O)
     return out.reshape(n, k, *out_size)
+
+
+def _depthwise(x_pad: np.ndarray, taps: np.ndarray, kernel_size, stride, dilation, out: np.ndarray) -> np.ndarray:
+    """(N, C, *P), taps (T, C) -> (N, C, *O): one weight per channel and tap, a multiply-add per tap.
+
+    Done a few images at a time, so the output block stays in cache across the taps.
+    """
+    n, c = x_pad.shape[:2]
+    out_size = out.shape[2:]
+    shape = (1, c, *(1,) * len(out_size))
+    per_block = max(1, (1 << 20) // max(1, out[0].nbytes))
+    scratch = np.empty((min(per_block, n), *out.shape[1:]), dtype=out.dtype)
+    for start in range(0, n, per_block):
+        block, tmp = out[start : start + per_block], scratch[: min(per_block, n - start)]
+        for t, tap in enumerate(np.ndindex(*kernel_size)):
+            region = x_pad[(slice(start, start + per_block), slice(None), *tap_region(tap, stride, dilation, out_size))]
+            if t == 0:
+                np.multiply(region, taps[t].reshape(shape), out=block)
+            else:
+                np.multiply(region, taps[t].reshape(shape), out=tmp)
+                block += tmp
+    return out.reshape(n, c, *out_size)
 
 
 def scatter(y: np.ndarray, w: np.ndarray, groups: int, stride, dilation, full_size) -> np.ndarray:
@@ -51,13 +83,14 @@ def scatter(y: np.ndarray, w: np.ndarray, groups: int, stride, dilation, full_si
     cg = w.shape[1]
     kg = k // groups
     out_size = y.shape[2:]
+    taps = int(np.prod(w.shape[2:]))
     yg = y.reshape(n, groups, kg, -1)
-    wg = w.reshape(groups, kg, cg, *w.shape[2:])
+    # every tap's (C/G, K/G) matrix stacked: one product per group gives all taps' contributions at once
+    stacked = np.ascontiguousarray(_tap_matrices(w, groups).transpose(1, 0, 3, 2)).reshape(groups, taps * cg, kg)
+    back = (stacked @ yg).reshape(n, groups, taps, cg, *out_size)  # (N, G, taps, C/G, *O)
     full = np.zeros((n, groups, cg, *full_size), dtype=np.result_type(y, w))
-    for tap in np.ndindex(*w.shape[2:]):
-        taps = wg[(Ellipsis, *tap)].transpose(0, 2, 1)  # (G, C/G, K/G)
-        back = (taps @ yg).reshape(n, groups, cg, *out_size)  # summed over the group's output channels
-        full[(Ellipsis, *tap_region(tap, stride, dilation, out_size))] += back
+    for t, tap in enumerate(np.ndindex(*w.shape[2:])):
+        full[(Ellipsis, *tap_region(tap, stride, dilation, out_size))] += back[:, :, t]
     return full.reshape(n, groups * cg, *full_size)
 
 
