@@ -122,3 +122,23 @@ def test_stepping_a_layer_in_a_terminal():
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_readme_layer_examples_run(invoke):
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme[readme.index("### More layers"):readme.index("## Commands")]
+    block = section[section.index("```json\n") + 8 : section.index("```", section.index("```json\n") + 8)]
+    docs = [json.loads(line) for line in re.split(r"\n(?=\{)", block.strip())]
+    assert len(docs) == 6
+    for doc_ in docs:
+        result = invoke(["run", "-", "--json"], input=json.dumps(doc_))
+        assert result.exit_code == 0, (doc_, result.output)
+    pool = json.loads(invoke(["run", "-", "--json"], input=json.dumps(docs[2])).output)
+    assert pool["output"] == [[[[5.0, 8.0], [2.0, 9.0]]]]  # the maximum of each 2x2 block, by hand
+
+
+@pytest.mark.parametrize("command", ["explain", "compare"])
+def test_explain_and_compare_refuse_other_layers_clearly(command, invoke):
+    for name in ("depthwise", "transposed", "maxpool", "causal1d", "same3d"):
+        result = invoke([command, doc(name)], env=ENV)
+        assert result.exit_code == 1 and "trace it with `convtrace run`" in result.stderr, (name, result.stderr)

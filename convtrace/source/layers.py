@@ -94,6 +94,15 @@ def read_layer_keys(doc: dict) -> LayerSettings:
     )
 
 
+def refuse_other_layers(doc: dict, what: str) -> None:
+    """A DataError when the document asks for a layer other than 2-D convolution without groups."""
+    settings = read_layer_keys({key: value for key, value in doc.items() if key not in ("mode", "padding")})
+    if settings.layer != "conv" or settings.dims != 2 or settings.groups != 1:
+        raise DataError(f"{what} cover 2-D convolution without groups; this document is a "
+                        f"{settings.layer} layer with dims {settings.dims} and groups {settings.groups}: "
+                        f"trace it with `convtrace run`")
+
+
 def _refuse(doc: dict, keys: tuple[str, ...], why: str, fix: str) -> None:
     for key in keys:
         if key in doc:
