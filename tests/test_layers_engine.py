@@ -4,7 +4,6 @@ finite differences and hand-worked examples."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

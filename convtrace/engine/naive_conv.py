@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import numpy as np
 
 from ..source.problem import Problem
 from .layer_step import LayerStep, frozen, input_mask
