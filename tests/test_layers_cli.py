@@ -85,7 +85,7 @@ def test_plain_lines_use_the_jsonl_step_numbers(invoke):
 
 def test_usage_errors_exit_2(invoke):
     result = invoke(["run", doc("maxpool"), "--at", "depth=0"], env=ENV)
-    assert result.exit_code == 2 and "NAME one of n, k, row, col" in result.stderr
+    assert result.exit_code == 2 and "NAME one of n, k, row, col, step" in result.stderr
     result = invoke(["grad", doc("maxpool")], env=ENV)
     assert result.exit_code == 2 and "use --json" in result.stderr
     result = invoke(["run", doc("transposed"), "--method", "im2col"], env=ENV)
@@ -142,3 +142,11 @@ def test_explain_and_compare_refuse_other_layers_clearly(command, invoke):
     for name in ("depthwise", "transposed", "maxpool", "causal1d", "same3d"):
         result = invoke([command, doc(name)], env=ENV)
         assert result.exit_code == 1 and "trace it with `convtrace run`" in result.stderr, (name, result.stderr)
+
+
+def test_at_step_picks_the_same_value_in_every_view(invoke):
+    record = json.loads(view(invoke, doc("transposed"), "--format", "jsonl", "--at", "step=40"))
+    plain = view(invoke, doc("transposed"), "--format", "plain", "--at", "step=40")
+    rich = view(invoke, doc("transposed"), "--at", "step=40")
+    assert record["step"] == 40 and (record["n"], record["k"], record["row"], record["col"]) == (0, 1, 0, 4)
+    assert plain.startswith("step 40  out[0,1,0,4]") and "step 40 (41 of 72):  out[0,1,0,4]" in rich

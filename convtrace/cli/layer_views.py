@@ -37,8 +37,8 @@ def selection(specs, problem):
     """--at n=0,k=1 / row=2 / depth=0..1 -> a predicate on steps (None when no --at)."""
     if not specs:
         return None
-    sizes = dict(zip(("n", "k", *POSITION_NAMES[problem.dims]), problem.output_shape))
-    example = f"e.g. --at n=0,k=1 or --at {POSITION_NAMES[problem.dims][0]}=0..2"
+    sizes = dict(zip(("n", "k", *POSITION_NAMES[problem.dims]), problem.output_shape), step=problem.steps)
+    example = f"e.g. --at n=0,k=1, --at {POSITION_NAMES[problem.dims][0]}=0..2 or --at step=5"
     choices = []
     for spec in specs:
         picked = {}
@@ -60,7 +60,7 @@ def selection(specs, problem):
         choices.append(picked)
 
     def chosen(step) -> bool:
-        where = dict(zip(("n", "k", *POSITION_NAMES[problem.dims]), (step.n, step.k, *step.position)))
+        where = dict(zip(("n", "k", *POSITION_NAMES[problem.dims]), (step.n, step.k, *step.position)), step=step.step)
         return any(all(where[name] in values for name, values in choice.items()) for choice in choices)
 
     return chosen

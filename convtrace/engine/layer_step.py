@@ -39,8 +39,10 @@ class LayerStep(NamedTuple):
     layer: str  # "conv", "conv_transpose", "max_pool" or "avg_pool"
     real: np.ndarray | None = None
     window_max_at: tuple[int, ...] | None = None  # max pool: input cell (unpadded) of the first maximum
+    max_tap: tuple[int, ...] | None = None  # max pool: the same cell as a tap of the window (index into patch[0])
     total: float | None = None  # avg pool: the window's sum
     divisor: int | None = None  # avg pool: what the sum was divided by
+    group: int = 0  # convolutions: the group output channel k belongs to
 
 
 def frozen(array: np.ndarray) -> np.ndarray:

@@ -27,8 +27,9 @@ def _step(step, n, k, position, corner, patch, kernel, bias, channels, real) -> 
     products = frozen(patch * kernel)
     partials = frozen(products.reshape(products.shape[0], -1).sum(axis=1))
     value = float(partials.sum() + bias)
+    group = channels[0] // len(patch)  # the channel slice is the group's: [g*C/G, (g+1)*C/G)
     return LayerStep(step, n, k, position, corner, patch, kernel, products, partials, float(bias), value,
-                     channels, "conv", real)
+                     channels, "conv", real, group=group)
 
 
 def conv1d_steps(problem: Problem) -> Iterator[LayerStep]:

@@ -50,7 +50,8 @@ def max_pool_steps(problem: Problem) -> Iterator[LayerStep]:
                         best, best_at = patch[(0, *tap)], tap
                 at = tuple(cn + u * a.dilation - a.before for cn, u, a in zip(corner, best_at, g.axes))
                 yield LayerStep(step, n, c, position, corner, patch, None, None, None, 0.0, float(best),
-                                (c, c + 1), "max_pool", real[window], window_max_at=at)
+                                (c, c + 1), "max_pool", real[window], window_max_at=at,
+                                max_tap=best_at)
                 step += 1
 
 

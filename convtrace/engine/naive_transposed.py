@@ -72,5 +72,5 @@ def conv_transpose_steps(problem: Problem) -> Iterator[LayerStep]:
                 partials = frozen(products.reshape(products.shape[0], -1).sum(axis=1))
                 value = float(partials.sum() + bias[k])
                 yield LayerStep(step, n, k, position, position, patch, w[k], products, partials, float(bias[k]),
-                                value, (c0, c1), "conv_transpose", real[window])
+                                value, (c0, c1), "conv_transpose", real[window], group=g)
                 step += 1

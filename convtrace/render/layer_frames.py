@@ -149,7 +149,7 @@ class LayerFrame:
             return
         read = "the zero-inserted, padded input" if s.layer == "conv_transpose" else "the padded input"
         yield _line(f"window at ({corner}) of {read}; input channels {s.channels[0]}..{s.channels[1] - 1}"
-                    + (f" (group {s.k // (p.out_channels // p.groups)})" if p.groups > 1 else ""))
+                    + (f" (group {s.group})" if p.groups > 1 else ""))
         for i, channel in enumerate(range(*s.channels)):
             patch = _block(s.patch[i], real)
             kernel = _block(s.kernel[i], np.ones(s.kernel[i].shape, dtype=bool))
@@ -164,8 +164,7 @@ class LayerFrame:
     def _pool(self, s: LayerStep, real, corner: str) -> RenderResult:
         yield _line(f"window at ({corner}) of the padded input, channel {s.k}")
         if s.layer == "max_pool":
-            winner = tuple(np.unravel_index(int(np.argmax(s.patch[0] == s.value)), s.patch.shape[1:]))
-            for line in _block(s.patch[0], real, winner):
+            for line in _block(s.patch[0], real, s.max_tap):
                 yield _line("    " + line)
             at = ",".join(str(i) for i in s.window_max_at)
             yield _line(f"  max = {number(s.value)}, first met at input ({at}) [marked]; "

@@ -42,6 +42,8 @@ def layer_step_record(step: LayerStep) -> dict:
     record.update(zip(CORNER_NAMES[dims], step.corner))
     record["layer"] = step.layer
     record["channels"] = list(step.channels)
+    if step.layer in ("conv", "conv_transpose"):
+        record["group"] = step.group
     record["patch"] = _finite_list(step.patch)
     if step.kernel is not None:
         record["kernel"] = step.kernel.tolist()
