@@ -102,3 +102,19 @@ def test_mode_works_per_axis_in_3d():
     g = problem_from_document(doc).geometry
     # TensorFlow's rule per axis: out = ceil(in / s), total = max((out-1)*s + k - in, 0), the extra after
     assert g.padding == ((0, 1), (1, 1), (0, 1)) and g.out_size == (4, 3, 2)
+
+
+def test_lenient_where_pytorch_means_the_same():
+    # equal [before, after] pairs are symmetric padding; dilation 1 is no dilation
+    tr = problem_from_document({"images": ROW, "kernels": [[1, 2]], "transposed": True, "padding": [[0, 0], [1, 1]]})
+    assert tr.geometry.padding == ((0, 0), (1, 1))
+    avg = problem_from_document({"images": ROW, "pool": "avg", "pool_size": [1, 2], "dilation": 1})
+    assert avg.output_shape == (1, 1, 1, 2)
+
+
+def test_pool_images_from_npy_need_no_kernels(invoke, tmp_path):
+    np.save(tmp_path / "x.npy", np.arange(16.0).reshape(1, 1, 4, 4))
+    (tmp_path / "doc.json").write_text(json.dumps({"pool": "max", "pool_size": 2}))
+    result = invoke(["run", str(tmp_path / "doc.json"), "--images", str(tmp_path / "x.npy"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["output"] == [[[[5.0, 7.0], [13.0, 15.0]]]]

@@ -85,6 +85,8 @@ def parse_padding(value, where: str = "padding", dims: int = 2, symmetric: bool 
         what = "(rows, columns)" if dims == 2 else "(one per spatial axis)"
         raise DataError(f"{where} must have {dims} entries {what}, got {describe(value)}; {hint}")
     if all(isinstance(v, list) for v in value):
+        if symmetric and all(isinstance(v, list) and len(v) == 2 and v[0] == v[1] for v in value):
+            return tuple(whole(v[0], f"{where}[{i}][0]", 0) for i, v in enumerate(value))  # equal sides are fine
         if symmetric:
             raise DataError(f"{where} must be the same on both sides for this layer (PyTorch's rule); {hint}")
         sides = []
