@@ -144,3 +144,17 @@ def test_naive_window_max_at_is_where_torch_sends_the_gradient(case):
     for step in trace_layer(problem):
         routed[(step.n, step.k, *step.window_max_at)] += g[(step.n, step.k, *step.position)]
     np.testing.assert_allclose(routed, channels_first(problem, case["expected"]["grad_images"]), rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("case", GRAD_CASES, ids=[c["name"] for c in GRAD_CASES])
+def test_naive_backward_loop_matches_torch(case):
+    from convtrace.engine.naive_backward import accumulate, trace_backward
+
+    problem = problem_from_document(case["doc"])
+    images, kernels, bias = accumulate(problem, trace_backward(problem))
+    want = case["expected"]
+    np.testing.assert_allclose(images, channels_first(problem, want["grad_images"]), rtol=0, atol=tol(problem))
+    if "grad_kernels" in want:
+        np.testing.assert_allclose(kernels, channels_first(problem, want["grad_kernels"]), rtol=0, atol=tol(problem))
+    if "grad_bias" in want:
+        np.testing.assert_allclose(bias, want["grad_bias"], rtol=0, atol=tol(problem))

@@ -62,8 +62,9 @@ def read_layer_keys(doc: dict) -> LayerSettings:
         _refuse(doc, ("mode",), f"{pool} pooling takes explicit 'padding'", "write \"padding\": 1 (or 0) instead")
         if "pool_size" not in doc:
             raise DataError(f"pool {pool!r} needs 'pool_size', the window size: e.g. \"pool_size\": 2")
-        if pool == "avg" and set(per_axis_ints(doc.get("dilation", 1), "dilation", 1, dims)) != {1}:
-            _refuse(doc, ("dilation",), "average pooling has no dilation (PyTorch's avg_pool has none)", "remove it")
+        if pool == "avg":
+            if set(per_axis_ints(doc.get("dilation", 1), "dilation", 1, dims)) != {1}:
+                _refuse(doc, ("dilation",), "average pooling has no dilation (PyTorch's avg_pool has none)", "remove it")
         else:
             _refuse(doc, ("count_include_pad",), "max pooling never counts padding", "remove it")
     else:
