@@ -178,3 +178,21 @@ def test_causal_reads_nothing_from_the_future():
     problem = build_problem(x, np.ones((1, 1, 3)), causal=True, dilation=2)
     assert problem.geometry.padding == ((4, 0),)
     assert layer_output(problem).ravel().tolist() == [0, 0, 0, 0, 1, 0]
+
+
+@settings(max_examples=80, deadline=None)
+@given(layer_problems(), st.integers(0, 2**16))
+def test_naive_backward_loop_equals_vectorized_gradients(problem, seed):
+    from convtrace.engine.naive_backward import accumulate, trace_backward
+
+    if problem is None:
+        return
+    g = np.random.default_rng(seed).integers(-2, 3, size=problem.output_shape).astype(float)
+    problem = build_problem(problem.images, problem.kernels, grad_output=g, **_settings(problem))
+    images, kernels, bias = accumulate(problem, trace_backward(problem))
+    grads = layer_gradients(problem)
+    np.testing.assert_allclose(images, grads.images, atol=1e-9)
+    if grads.kernels is not None:
+        np.testing.assert_allclose(kernels, grads.kernels, atol=1e-9)
+    if grads.bias is not None:
+        np.testing.assert_allclose(bias, grads.bias, atol=1e-9)
