@@ -84,14 +84,16 @@ def scatter(y: np.ndarray, w: np.ndarray, groups: int, stride, dilation, full_si
     kg = k // groups
     out_size = y.shape[2:]
     taps = int(np.prod(w.shape[2:]))
-    yg = y.reshape(n, groups, kg, -1)
-    # every tap's (C/G, K/G) matrix stacked: one product per group gives all taps' contributions at once
+    # channels first, then images: (G, K/G, N*O), so one product per group covers every image
+    yg = np.ascontiguousarray(np.moveaxis(y, 1, 0)).reshape(groups, kg, -1)
+    # every tap's (C/G, K/G) matrix stacked: that product gives all taps' contributions at once
     stacked = np.ascontiguousarray(_tap_matrices(w, groups).transpose(1, 0, 3, 2)).reshape(groups, taps * cg, kg)
-    back = (stacked @ yg).reshape(n, groups, taps, cg, *out_size)  # (N, G, taps, C/G, *O)
-    full = np.zeros((n, groups, cg, *full_size), dtype=np.result_type(y, w))
-    for t, tap in enumerate(np.ndindex(*w.shape[2:])):
-        full[(Ellipsis, *tap_region(tap, stride, dilation, out_size))] += back[:, :, t]
-    return full.reshape(n, groups * cg, *full_size)
+    full = np.zeros((groups, cg, n, *full_size), dtype=np.result_type(y, w))
+    for g in range(groups):
+        back = (stacked[g] @ yg[g]).reshape(taps, cg, n, *out_size)  # each tap's block is contiguous
+        for t, tap in enumerate(np.ndindex(*w.shape[2:])):
+            full[(g, slice(None), slice(None), *tap_region(tap, stride, dilation, out_size))] += back[t]
+    return np.moveaxis(full.reshape(groups * cg, n, *full_size), 0, 1)  # (N, C, *P), a view
 
 
 def weight_grad(x_pad: np.ndarray, y: np.ndarray, groups: int, stride, dilation, kernel_size) -> np.ndarray:
