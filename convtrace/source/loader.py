@@ -76,10 +76,15 @@ def load(request: Request, *, own_padding: bool = False):
         channels = _channels(arrays.get("images", doc.get("images")), layout)
         arrays["kernels"] = _in_layout(_presets(extra["kernel_names"], channels), layout)
     for key in ("images", "kernels"):
+        if key == "kernels" and "pool" in doc:
+            continue  # pooling has a window size, not kernels
         if key not in arrays and key not in doc and request.file is None:  # a document says it itself
             raise UsageError(_missing(key))
     overrides = dict(request.overrides)
     if own_padding:
+        from .layers import refuse_other_layers
+
+        refuse_other_layers(doc, "explain and compare")
         doc = {k: v for k, v in doc.items() if k not in ("mode", "padding", "grad_output")}
         overrides = {k: v for k, v in overrides.items() if k not in ("mode", "padding")}
         overrides["mode"] = "full"
