@@ -18,7 +18,7 @@ SMALL = {
 def test_builtin_example_json_is_27_and_54(invoke):
     # by hand: each channel of image i is a constant; the channel constants of every image sum to 3,
     # so a 3x3 all-ones window over 3 channels gives 9 * 3 = 27, and all-twos gives 54
-    result = invoke(["run", "--json"])
+    result = invoke(["run", "--example", "question", "--json"])
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
     assert doc["input_shape"] == [4, 3, 4, 4]
@@ -31,7 +31,7 @@ def test_builtin_example_json_is_27_and_54(invoke):
 
 
 def test_builtin_example_jsonl_has_32_steps_in_loop_order(invoke):
-    result = invoke(["run", "--format", "jsonl"])
+    result = invoke(["run", "--example", "question", "--format", "jsonl"])
     assert result.exit_code == 0
     steps = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(steps) == 4 * 2 * 2 * 2
@@ -105,7 +105,7 @@ def test_bad_document_exits_1_with_the_json_path(invoke):
 
 
 def test_plain_lines_carry_the_engine_values(invoke):
-    result = invoke(["run", "--format", "plain"])
+    result = invoke(["run", "--example", "question", "--format", "plain"])
     lines = result.stdout.splitlines()
     assert len(lines) == 32
     assert lines[0].startswith("step 0") and "out[0,0,0,0]" in lines[0] and lines[0].endswith("= 27")
@@ -113,7 +113,7 @@ def test_plain_lines_carry_the_engine_values(invoke):
 
 
 def test_rich_view_runs_without_colour(invoke):
-    result = invoke(["run", "--limit", "2"], env={"NO_COLOR": "1", "COLUMNS": "100"})
+    result = invoke(["run", "--example", "question", "--limit", "2"], env={"NO_COLOR": "1", "COLUMNS": "100"})
     assert result.exit_code == 0
     assert "out[0,0,0,0]" in result.stdout and "27" in result.stdout
 
@@ -128,7 +128,7 @@ def test_module_entry_point():
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "convtrace", "run", "--json"], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "convtrace", "run", "--example", "question", "--json"], capture_output=True, text=True)
     assert done.returncode == 0
     assert json.loads(done.stdout)["output_shape"] == [4, 2, 2, 2]
 

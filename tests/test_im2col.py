@@ -72,7 +72,7 @@ def test_im2col_refuses_a_column_matrix_too_big_to_show(monkeypatch):
 
 
 def test_run_method_im2col_shows_the_four_steps(invoke):
-    result = invoke(["run", "--method", "im2col"], env={"COLUMNS": "100", "NO_COLOR": "1"})
+    result = invoke(["run", "--example", "question", "--method", "im2col"], env={"COLUMNS": "100", "NO_COLOR": "1"})
     assert result.exit_code == 0, result.output
     text = result.output
     # the built-in example: (4, 3, 4, 4) x (2, 3, 3, 3) -> (4, 2, 2, 2); 16 windows of 27 numbers
@@ -83,7 +83,7 @@ def test_run_method_im2col_shows_the_four_steps(invoke):
 
 
 def test_run_method_im2col_limit_sets_rows_shown(invoke):
-    result = invoke(["run", "--method", "im2col", "--limit", "2"], env={"COLUMNS": "100"})
+    result = invoke(["run", "--example", "question", "--method", "im2col", "--limit", "2"], env={"COLUMNS": "100"})
     assert "14 more rows not shown" in result.output
 
 

@@ -60,6 +60,7 @@ def doc(name: str) -> str:
 GOLDEN_CASES = {
     # name: (arguments, width)
     "builtin": ([], 100),
+    "question": (["--example", "question"], 100),
     "small_valid": ([doc("small")], 100),
     "small_full": ([doc("small"), "--mode", "full"], 100),
     "small_stride2": ([doc("small"), "--stride", "2"], 100),
@@ -118,7 +119,7 @@ HAND = {
         -5.5, 24.5, 26.5, 37.5,
         -9.5, -1.5, -1.5, 11.5,
     ],
-    "builtin": [27, 27, 27, 27, 54, 54, 54, 54] * 4,
+    "question": [27, 27, 27, 27, 54, 54, 54, 54] * 4,
 }
 VALUE_LINE = re.compile(r"^ +=\s(\S+)$", re.M)
 
@@ -309,7 +310,7 @@ def test_agreement_detects_a_disagreement():
 
 
 def test_limit_traces_part_and_says_so():
-    code, out, _ = run_cli("--limit", "2")
+    code, out, _ = run_cli("--example", "question", "--limit", "2")
     assert code == 0
     assert out.count("── step") == 2
     assert "2 of 32 values traced" in flat(out)
@@ -320,11 +321,11 @@ def test_limit_traces_part_and_says_so():
 
 
 def test_at_picks_positions():
-    code, out, _ = run_cli("--at", "n=0,k=1")
+    code, out, _ = run_cli("--example", "question", "--at", "n=0,k=1")
     assert code == 0
     steps = re.findall(r"── step (\d+) of 32 ── out\[(\d),(\d),(\d),(\d)\]", out)
     assert [(int(n), int(k)) for _, n, k, _, _ in steps] == [(0, 1)] * 4
-    code, out, _ = run_cli("--at", "row=1,col=0", "--at", "n=3,k=0,row=0..1,col=1")
+    code, out, _ = run_cli("--example", "question", "--at", "row=1,col=0", "--at", "n=3,k=0,row=0..1,col=1")
     positions = re.findall(r"── step \d+ of 32 ── out\[(\d,\d,\d,\d)\]", out)
     assert positions == ["0,0,1,0", "0,1,1,0", "1,0,1,0", "1,1,1,0", "2,0,1,0", "2,1,1,0",
                          "3,0,0,1", "3,0,1,0", "3,0,1,1", "3,1,1,0"]
@@ -335,11 +336,11 @@ def test_at_picks_positions():
 def test_at_filters_plain_and_jsonl_too():
     import json
 
-    code, out, _ = run_cli("--at", "row=1,col=1", "--format", "jsonl")
+    code, out, _ = run_cli("--example", "question", "--at", "row=1,col=1", "--format", "jsonl")
     records = [json.loads(line) for line in out.splitlines()]
     assert [(r["n"], r["k"]) for r in records] == [(n, k) for n in range(4) for k in range(2)]
     assert all((r["row"], r["col"]) == (1, 1) for r in records)
-    code, out, _ = run_cli("--at", "k=1", "--format", "plain", "--limit", "3")
+    code, out, _ = run_cli("--example", "question", "--at", "k=1", "--format", "plain", "--limit", "3")
     assert [line.split()[2] for line in out.splitlines()] == ["out[0,1,0,0]", "out[0,1,0,1]", "out[0,1,1,0]"]
 
 
@@ -351,7 +352,7 @@ def test_at_filters_plain_and_jsonl_too():
     ("k=0..5", "k must be within 0..1"),
 ])
 def test_bad_at_is_a_usage_error(spec, message):
-    code, out, err = run_cli("--at", spec)
+    code, out, err = run_cli("--example", "question", "--at", spec)
     assert code == 2
     assert message in err
     assert out == ""

@@ -75,19 +75,35 @@ def parse_layout(ctx, param, value):
     return value.upper()
 
 
+class ExampleName(click.ParamType):
+    """--example NAME: one of the shipped examples (convtrace/source/examples)."""
+
+    name = "example"
+
+    def convert(self, value, param, ctx):
+        from ..source.examples import EXAMPLES
+
+        if value in EXAMPLES:
+            return value
+        self.fail(f"{value!r} is not an example; choose one of {', '.join(EXAMPLES)} "
+                  f"(`convtrace examples` says what each shows)", param, ctx)
+
+
 class ProblemSource:
     """What a command was told to convolve: a FILE (or stdin, or the built-in example), .npy/.npz arrays, overrides."""
 
     def __init__(self, file: str | None, overrides: dict, arrays: dict | None = None,
-                 max_elements: int | None = DEFAULT_MAX_ELEMENTS):
+                 max_elements: int | None = DEFAULT_MAX_ELEMENTS, example: str | None = None):
         self.file = file
+        self.example = example  # a name from `convtrace examples`, read when there is no FILE
         self.overrides = overrides
         self.arrays = {key: spec for key, spec in (arrays or {}).items() if spec}  # key -> "FILE[:NAME]"
         self.max_elements = max_elements
 
     def load(self):
         """Read, validate and return the Problem."""
-        return load_problem(self.file, self.overrides, arrays=self.arrays, max_elements=self.max_elements)
+        return load_problem(self.file, self.overrides, arrays=self.arrays, max_elements=self.max_elements,
+                            example=self.example)
 
 
 OPTION_NAMES = ("mode", "padding", "stride", "dilation", "flip", "layout")
@@ -120,6 +136,8 @@ def problem_options(command):
                      help="Kernels from a .npy file, or an .npz (the array named kernels, or NAME)."),
         click.option("--bias", default=None, metavar="FILE[:NAME]",
                      help="Bias, one number per kernel, from a .npy or .npz file."),
+        click.option("--example", default=None, type=ExampleName(), metavar="NAME",
+                     help="Read the named example instead of FILE (`convtrace examples` lists them)."),
         click.option("--max-elements", type=click.IntRange(1, 10**12), default=DEFAULT_MAX_ELEMENTS,
                      show_default=True, envvar="CONVTRACE_MAX_ELEMENTS", metavar="N",
                      help="Refuse inputs, padded inputs or outputs of more than N numbers (protects memory; "
@@ -130,8 +148,10 @@ def problem_options(command):
     def gather(*args, **kwargs):
         given = {name: kwargs.pop(name) for name in OPTION_NAMES}
         arrays = {name: kwargs.pop(name) for name in ARRAY_OPTIONS}
-        kwargs["source"] = ProblemSource(kwargs.pop("file"), overrides_from(**given), arrays,
-                                         kwargs.pop("max_elements"))
+        file, example = kwargs.pop("file"), kwargs.pop("example")
+        if file is not None and example is not None:
+            raise click.UsageError(f"give FILE or --example, not both (got {file!r} and --example {example})")
+        kwargs["source"] = ProblemSource(file, overrides_from(**given), arrays, kwargs.pop("max_elements"), example)
         return command(*args, **kwargs)
 
     for option in reversed(options):
@@ -163,8 +183,9 @@ def overrides_from(mode, padding, stride, dilation, flip, layout) -> dict:
     return {key: value for key, value in given.items() if value is not None}
 
 
-def read_source(file: str | None, max_elements: int | None = DEFAULT_MAX_ELEMENTS) -> tuple[str, str]:
-    """FILE, '-' (stdin) or None (the built-in example) -> (JSON text, name for messages).
+def read_source(file: str | None, max_elements: int | None = DEFAULT_MAX_ELEMENTS,
+                example: str | None = None) -> tuple[str, str]:
+    """FILE, '-' (stdin) or None (the named example, else the built-in one) -> (JSON text, name for messages).
 
     At most the size cap's worth of bytes is read, so a huge file or stream cannot fill memory.
     """
@@ -173,9 +194,10 @@ def read_source(file: str | None, max_elements: int | None = DEFAULT_MAX_ELEMENT
     from ..source.limits import check_bytes, max_bytes
 
     if file is None:
-        from importlib.resources import files
+        from ..source.examples import DEFAULT, example_text
 
-        return files("convtrace.source.examples").joinpath("builtin.json").read_text(encoding="utf-8"), "the built-in example"
+        name = example or DEFAULT
+        return example_text(name), "the built-in example" if example is None else f"example {name!r}"
     limit = max_bytes(max_elements)
     if file == "-":
         name = "standard input"
@@ -202,7 +224,7 @@ def read_source(file: str | None, max_elements: int | None = DEFAULT_MAX_ELEMENT
 
 
 def load_problem(file: str | None, overrides: dict, *, arrays: dict | None = None,
-                 max_elements: int | None = DEFAULT_MAX_ELEMENTS):
+                 max_elements: int | None = DEFAULT_MAX_ELEMENTS, example: str | None = None):
     """Read and validate the document and any .npy/.npz arrays, applying command-line overrides -> Problem."""
     from ..errors import UsageError
     from ..source.jsontext import parse_json
@@ -216,7 +238,7 @@ def load_problem(file: str | None, overrides: dict, *, arrays: dict | None = Non
     if loaded and file is None:
         doc = {}  # arrays alone, without a JSON document
     else:
-        text, name = read_source(file, max_elements)
+        text, name = read_source(file, max_elements, example)
         doc = parse_json(text, name)
     if loaded:
         for key in ("images", "kernels"):
