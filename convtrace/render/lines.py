@@ -8,6 +8,8 @@ and its width is known without measuring. Blocks become Rich Segments at the end
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style
@@ -49,24 +51,19 @@ def text(content: str = "", style: Style | None = None) -> Block:
     return Block([[(content, style)]], len(content))
 
 
+NBSP = "\u00a0"  # a space that never becomes a line break: "(no\u00a0bias)" stays on one line
+
+
 def wrap(content: str, width: int, hanging: int = 0) -> list[str]:
-    """Greedy word wrap to `width` cells; continuation lines are indented by `hanging` spaces."""
+    """Word wrap to `width` cells (textwrap); continuation lines are indented by `hanging` spaces.
+
+    Only a word longer than a whole line is cut; a no-break space keeps two words together
+    and is printed as a plain space.
+    """
     width = max(width, hanging + 10)
-    lines: list[str] = []
-    line = ""
-    for word in content.split(" "):
-        room = width - (hanging if lines else 0)
-        if line and len(line) + 1 + len(word) > room:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-        while len(line) > width - (hanging if lines else 0):  # a word longer than the line: cut it
-            room = width - (hanging if lines else 0)
-            lines.append(line[:room])
-            line = line[room:]
-    lines.append(line)
-    return [(" " * hanging if i else "") + part for i, part in enumerate(lines)]
+    lines = textwrap.wrap(content, width=width, subsequent_indent=" " * hanging, break_on_hyphens=False,
+                          replace_whitespace=False, expand_tabs=False) or [""]
+    return [line.replace(NBSP, " ") for line in lines]
 
 
 def prose(content: str, width: int, style: Style | None = None, hanging: int = 0) -> Block:

@@ -87,7 +87,7 @@ class Player:
             if self.cap is not None and drawn >= self.cap:
                 skipped += 1
                 continue
-            yield Page((self.view.frame(step),), f"step {step.step + 1} of {self.problem.steps}", frame=True)
+            yield Page((self.view.frame(step),), f"step {step.step} of 0..{self.problem.steps - 1}", frame=True)
             drawn += 1
         if skipped:
             yield Page((self._skipped_note(drawn, skipped), blank()), "not drawn")

@@ -84,7 +84,7 @@ class StepView:
                 [[number(v) for v in row] for row in channel]
                 for channel in self.problem.images[n, : self.max_channels].tolist()
             ]
-            labels = [str(j - left) for j in range(g.cols.padded)] + [str(i - top) for i in range(g.rows.padded)]
+            labels = [str(j) for j in range(max(g.cols.padded, g.rows.padded))]
             w = max(max(len(t) for channel in data for row in channel for t in row), max(len(t) for t in labels))
             pad = f" {grids.PAD_TEXT:>{w}} "
             channels = []
@@ -104,7 +104,7 @@ class StepView:
         g = p.geometry
         kh, kw = g.kernel_size
         (sh, sw), (dh, dw) = g.stride, g.dilation
-        title = f"── step {s.step + 1} of {p.steps} ── out[{s.n},{s.k},{s.row},{s.col}] "
+        title = f"── step {s.step} of 0..{p.steps - 1} ── out[{s.n},{s.k},{s.row},{s.col}] "
         if p.layout == "NHWC":
             title += f"(NHWC out[{s.n},{s.row},{s.col},{s.k}]) "
         rule = Block([[(title + "─" * max(width - len(title), 0), RULE)]])
@@ -115,7 +115,7 @@ class StepView:
         head = f"out[{s.n},{s.k},{s.row},{s.col}] = "
         formula = (
             f"{head}{bias}sum_c sum_u sum_v x_pad[{s.n}, c, {s.top}+{u}, {s.left}+{v}] * {w_index}"
-            + ("" if p.bias is not None else "   (no bias)")
+            + ("" if p.bias is not None else "   (no\u00a0bias)")
         )
         c_count = p.images.shape[1]
         where = (
@@ -143,8 +143,13 @@ class StepView:
         )
         return prose(line, width, None, 8)
 
-    def input_grids(self, s: Step, width: int) -> Block:
-        """The padded image s.n, one grid per channel, the window's taps bracketed."""
+    def input_grids(self, s: Step, width: int, channels: range | None = None, max_rows: int | None = None,
+                    caption: bool = True) -> Block:
+        """The padded image s.n, one grid per channel (or those in `channels`), the window's taps bracketed.
+
+        `max_rows` limits the grid's height (the viewport keeps the window in view); `caption`
+        off leaves only the grids (the compact frame says the rest in its header).
+        """
         p = self.problem
         g = p.geometry
         rows, cols = g.rows, g.cols
@@ -152,15 +157,16 @@ class StepView:
         cells, w = self.padded_cells(s.n)
         n_channels = p.images.shape[1]
         shown = min(n_channels, self.max_channels)
+        channels = range(shown) if channels is None else channels
         kh, kw = g.kernel_size
         patch = s.patch.tolist()
 
-        # labels are original coordinates: padding rows/columns fall outside 0..H-1 / 0..W-1
-        all_row_labels = [str(i - rows.before) for i in range(rows.padded)]
-        all_col_labels = [str(j - cols.before) for j in range(cols.padded)]
+        # labels are padded coordinates, those of x_pad[n, c, top+u, left+v] in the formula above
+        all_row_labels = [str(i) for i in range(rows.padded)]
+        all_col_labels = [str(j) for j in range(cols.padded)]
         label_w = max(len(t) for t in all_row_labels)
         fit = grids.fitting_columns(cols.padded, w + 2, label_w, width)
-        view_rows = grids.view_range(rows.padded, s.top, rows.span, self.max_rows)
+        view_rows = grids.view_range(rows.padded, s.top, rows.span, max_rows or self.max_rows)
         view_cols = grids.view_range(cols.padded, s.left, cols.span, fit)
         cut = (
             view_rows.start > 0, view_rows.stop < rows.padded,
@@ -182,7 +188,7 @@ class StepView:
         styles = grids.STYLES
 
         blocks = []
-        for c in range(shown):
+        for c in channels:
             image = cells[c]
             lines = []
             for i in view_rows:
@@ -201,13 +207,16 @@ class StepView:
                 lines.append(line)
             title = Block([[(f"c{c}", BOLD)]])
             blocks.append(vstack([title, grids.grid(lines, row_labels, col_labels, w, cut)]))
+        if not caption:
+            return flow(blocks, width, gap=4)
         ph, pw = g.padded_size
         taps = f"{kh}x{kw} taps"
         if g.dilation != (1, 1):
             taps += f", {dh} row{'s' * (dh > 1)} and {dw} column{'s' * (dw > 1)} apart (dilation)"
         caption = f"x_pad[{s.n}]: image {s.n} padded to {ph}x{pw}; [ ] = the window's {taps}"
         if rows.before or rows.after or cols.before or cols.after:
-            caption += f"; {grids.PAD_TEXT} = zero padding"
+            caption += (f"; {grids.PAD_TEXT} = zero padding; rows and columns are counted in x_pad, "
+                        f"where the input starts at ({rows.before}, {cols.before})")
         parts = [prose(caption, width, BOLD), flow(blocks, width, gap=4)]
         if any(cut):
             parts.append(prose(
@@ -217,6 +226,16 @@ class StepView:
         if n_channels > shown:
             parts.append(prose(f"... and {n_channels - shown} more channel{'s' * (n_channels - shown > 1)} (c{shown}..c{n_channels - 1}) not drawn", width, NOTE))
         return vstack(parts)
+
+    def channel_products(self, s: Step, c: int) -> list[Block]:
+        """Channel c's window, kernel slice and products as three matrices, the last with its sum below."""
+        kernel_title = f"w[{s.k},{c}]" + (" rot180" if self.problem.flip else "")
+        fmt = number
+        window = grids.matrix([[fmt(x) for x in row] for row in s.patch[c].tolist()], f"c{c} window")
+        kernel = grids.matrix([[fmt(x) for x in row] for row in s.kernel[c].tolist()], kernel_title)
+        products = grids.matrix([[fmt(x) for x in row] for row in s.products[c].tolist()], "products")
+        total = text(f"sum {fmt(s.partials[c])}", BOLD)
+        return [window, kernel, vstack([products, total])]
 
     def products(self, s: Step, width: int) -> Block:
         """Per channel: window * kernel slice = products, and the channel's partial sum."""
