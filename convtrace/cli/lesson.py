@@ -114,7 +114,11 @@ def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause) -
                 chosen = parse_trace_setting(item.settings.get("trace"), problem.steps)
                 chosen = set(chosen[:limit] if limit is not None else chosen)
                 console.print(TraceIntro(problem, len(chosen)))
-                play_trace(problem, chosen, console)
+                from ..engine.naive import trace
+                from ..engine.tracecheck import agreement
+
+                play_trace(problem, trace(problem), chosen, console,
+                           lambda collected, problem=problem: agreement(problem, collected))
 
 
 def plan_parts(item, with_quiz: bool, with_trace: bool) -> list[list[tuple[str, object]]]:

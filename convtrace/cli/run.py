@@ -20,12 +20,15 @@ FORMATS = ("rich", "plain", "jsonl")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="rich", show_default=True,
               help="rich: a frame per position; plain: a line per position; jsonl: a JSON object per position.")
 @click.option("--at", "at", multiple=True, metavar="NAME=V,...",
-              help="Only these positions, e.g. n=0,k=1 or row=2,col=1 or row=0..2 (repeat for more).")
+              help="Only these positions, e.g. step=5, n=0,k=1, row=2,col=1 or row=0..2 (repeat for more).")
 @view_options
+@click.option("--view", "frame_view", type=click.Choice(("auto", "full", "compact")), default="auto", show_default=True,
+              help="Frame layout: full (every channel, the formula, the shapes), compact (one channel, fits "
+                   "80x24), or auto (the richest that fits the terminal; printed: full).")
 @click.option("--method", type=click.Choice(("loop", "im2col")), default="loop", show_default=True,
               help="loop: window by window; im2col: the same convolution as one matrix product "
                    "(column matrix, kernel matrix, product, reshape; --limit sets the rows shown).")
-def run(source, limit, as_json, fmt, at, stepping, delay, export, method):
+def run(source, limit, as_json, fmt, at, stepping, delay, export, frame_view, method):
     """Trace every window position of FILE (a JSON document; - reads stdin; none: the built-in example).
 
     \b
@@ -35,7 +38,8 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, method):
       convtrace run input.json --format jsonl --limit 5
       convtrace run input.json --mode same --stride 2
       convtrace run input.json --at n=0,k=1 --export frames.html
-      convtrace run --step                   one frame per key press (q quits)
+      convtrace run --step                   one frame per screen, keys move (? help, q quits)
+      convtrace run --example edges --delay 0.5   the output map filling in
       cat input.json | convtrace run - --format plain
     """
     _check_view_options(fmt, as_json, stepping, delay, export)
@@ -58,7 +62,7 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, method):
 
         chosen = Selection(at, problem)
     if fmt == "rich":
-        _show_frames(problem, steps, chosen, limit, stepping, delay, export)
+        _show_frames(problem, steps, chosen, limit, stepping, delay, export, frame_view)
         return
     if chosen is not None:
         steps = filter(chosen, steps)
@@ -127,11 +131,14 @@ def _check_view_options(fmt, as_json, stepping, delay, export) -> None:
         check_export_path(export)
 
 
-def _show_frames(problem, steps, chosen, limit, stepping, delay, export) -> None:
-    """The step view: summary, frames (capped by default), feature maps; stepping/animation only in a terminal."""
+def _show_frames(problem, steps, chosen, limit, stepping, delay, export, layout) -> None:
+    """The step view: summary, frames, feature maps; stepped (--step) or played (--delay) in a terminal."""
     from rich.console import Console
 
-    from ..render.player import play
+    from ..engine.tracecheck import agreement
+    from ..render.pages import interactive
+    from ..render.player import Player
+    from ..teach.walk import teaching_steps
 
     console = Console(highlight=False)
     exporter = None
@@ -139,5 +146,65 @@ def _show_frames(problem, steps, chosen, limit, stepping, delay, export) -> None
         from ..render.export import Exporter
 
         exporter = Exporter(export, console.width, title=problem.title or "convtrace run")
-    play(problem, steps, console, chosen=chosen or (lambda step: True), limit=limit,
-         stepping=stepping, delay=delay, exporter=exporter)
+    live = interactive(console)
+    if live and (stepping or delay is not None):
+        _play_live(problem, chosen, limit, stepping, delay, layout, console, exporter)
+        return
+    picked = teaching_steps(problem) if chosen is None and limit is None else None
+    player = Player(problem, steps, console, chosen=chosen or (lambda step: True), limit=limit, exporter=exporter,
+                    picked=picked, finish=lambda collected: agreement(problem, collected),
+                    view="compact" if layout == "compact" else "full")
+    try:
+        player.print_all()
+    finally:
+        if exporter is not None:
+            exporter.close()
+
+
+def _play_live(problem, chosen, limit, stepping, delay, layout, console, exporter) -> None:
+    """--step or --delay on a terminal: the alternate-screen player; an --export records the printed view."""
+    from ..render.playback import animate, step_through
+    from ..teach.walk import Walk, selected_positions
+
+    if exporter is not None:  # the file gets what printing would show; the screen gets the player
+        _export_only(problem, chosen, limit, exporter)
+    positions = selected_positions(problem, chosen) if chosen is not None else range(problem.steps)
+    if limit is not None:
+        positions = positions[:limit]
+    if not positions:
+        console.print("No window position to show (--at or --limit picked none).")
+        return
+    walk = Walk(problem, positions)
+    if stepping:
+        step_through(walk, console, layout)
+        return
+    from ..render.fit import fitted_frame
+    from ..render.maps import FeatureMaps
+    from ..render.steps import StepView
+    from ..render.summary import ProblemSummary
+
+    console.print(ProblemSummary(problem))
+    if animate(walk, console, delay, layout) == "end":  # played to the end: the last frame and the maps stay
+        last = walk.step(len(walk) - 1)
+        console.print(fitted_frame(StepView(problem, walk.collector()), last, console.width, None, "full"))
+        collector, agreed = walk.finished()
+        console.print(FeatureMaps(problem, collector, agreed))
+
+
+def _export_only(problem, chosen, limit, exporter) -> None:
+    import io
+
+    from rich.console import Console
+
+    from ..engine.naive import trace
+    from ..engine.tracecheck import agreement
+    from ..render.player import Player
+    from ..teach.walk import teaching_steps
+
+    quiet = Console(file=io.StringIO(), width=100)
+    picked = teaching_steps(problem) if chosen is None and limit is None else None
+    try:
+        Player(problem, trace(problem), quiet, chosen=chosen or (lambda step: True), limit=limit, exporter=exporter,
+               picked=picked, finish=lambda collected: agreement(problem, collected)).print_all()
+    finally:
+        exporter.close()

@@ -1,7 +1,7 @@
 """Rich renderables for lessons: the header, markdown parts, the trace part and quiz verdicts.
 
-Nothing here computes: the trace is drawn by the `convtrace run` view from
-engine Steps, verdicts come from convtrace.teach.quiz.
+Nothing here computes: the command hands over the engine's Steps (drawn by the
+`convtrace run` view) and the verdicts of convtrace.teach.quiz.
 """
 
 from __future__ import annotations
@@ -46,12 +46,15 @@ class TraceIntro:
         yield Text("")
 
 
-def play_trace(problem, chosen: set[int], console: Console) -> None:
-    """The `convtrace run` view (summary, frames, feature maps), drawing only the steps in `chosen`."""
-    from ..engine.naive import trace
-    from .player import play
+def play_trace(problem, steps, chosen: set[int], console: Console, finish) -> None:
+    """The `convtrace run` view (summary, frames, feature maps) of the engine's `steps`, drawing those in `chosen`.
 
-    play(problem, trace(problem), console, chosen=lambda step: step.step in chosen, limit=len(chosen))
+    `finish(collector)` gives the agreement line's numbers once the steps have all passed.
+    """
+    from .player import Player
+
+    Player(problem, steps, console, chosen=lambda step: step.step in chosen, limit=len(chosen),
+           finish=finish).print_all()
 
 
 class VerdictView:

@@ -1,7 +1,7 @@
 """Showing a sequence of pages: printed in order, stepped through by key, or animated in place.
 
     pages (lazy) -> print_pages: one after the other (frames replace each other when animated)
-                 -> step_pages:  one screen at a time, Enter/space next, b back, q quit
+                 -> step_pages:  one screen at a time on the alternate screen, single keys (render/stage.py)
                  -> an Exporter, when given, records each page once, in order
 
 A page is one or more renderables with a label for the stepping footer.
@@ -97,46 +97,61 @@ def _group(parts):
     return Group(*parts)
 
 
-def step_pages(pages: Iterable[Page], console: Console, *, exporter=None) -> None:
-    """Classroom stepping: Enter/space next, b back, q quit. The cursor is hidden meanwhile and always restored."""
-    import click
+class PageDeck:
+    """Pages pulled from their iterator as the learner reaches them: a deck for the Stage (render/stage.py)."""
 
-    pending = iter(pages)
-    history: list[Page] = []  # the pages seen so far, for going back
+    channels = 1
 
-    def fetch() -> bool:
-        page = next(pending, None)
+    def __init__(self, pages: Iterable[Page], exporter=None):
+        self.pending = iter(pages)
+        self.exporter = exporter
+        self.seen: list[Page] = []  # the pages fetched so far, for going back
+
+    def __len__(self) -> int:
+        return len(self.seen)
+
+    def more(self) -> bool:
+        page = next(self.pending, None)
         if page is None:
             return False
-        history.append(page)
-        _record(exporter, page)
+        self.seen.append(page)
+        _record(self.exporter, page)
         return True
 
-    if not fetch():
+    def page(self, index: int, width: int, height: int, channel: int):
+        return _group(self.seen[index].parts)
+
+    def label(self, index: int) -> str:
+        return self.seen[index].where
+
+    def first_last(self) -> tuple[int, int]:
+        return 0, len(self.seen) - 1
+
+    def goto(self, index: int, answer: str) -> int:
+        try:
+            number = int(answer)
+        except ValueError:
+            raise ValueError(f"{answer!r} is not a page number") from None
+        while len(self.seen) <= number and self.more():
+            pass
+        if not 0 <= number < len(self.seen):
+            raise ValueError(f"there are {len(self.seen)} pages (0..{len(self.seen) - 1})")
+        return number
+
+    def other_image(self, index: int) -> None:
+        return None
+
+
+def step_pages(pages: Iterable[Page], console: Console, *, exporter=None) -> None:
+    """Classroom stepping on the alternate screen: one page per screen, single keys (q quits, ? help)."""
+    from .stage import Stage
+    from .terminal import Screen
+
+    deck = PageDeck(pages, exporter)
+    if not deck.more():
         return
-    position = 0
-    console.show_cursor(False)
-    try:
-        while True:
-            page = history[position]
-            console.clear()
-            for part in page.parts:
-                console.print(part)
-            console.print(footer(page.where, at_end=page.last), end="")
-            key = click.getchar()
-            if key in KEYS_QUIT:
-                break
-            if key in KEYS_NEXT:
-                if page.last:
-                    break
-                if position + 1 == len(history) and not fetch():
-                    break  # no page marked itself last, but there are no more
-                position += 1
-            elif key in KEYS_BACK:
-                position = max(position - 1, 0)
-    finally:
-        console.show_cursor(True)
-        console.print()
+    with Screen() as screen:
+        Stage(screen, console).run(deck)
 
 
 def footer(where: str, at_end: bool):

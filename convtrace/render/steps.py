@@ -324,12 +324,12 @@ class StepView:
             self._map_cells_width = (key, w, len(texts))
         return self._map_cells, w
 
-    def output_map(self, s: Step, width: int) -> Block:
+    def output_map(self, s: Step, width: int, max_rows: int | None = None) -> Block:
         """Feature map (s.n, s.k): cells computed before this step, this step's cell in [ ], the rest '.'."""
         h_out, w_out = self.problem.geometry.out_size
         cells, w = self.map_cells(s)
         value_text = number(s.value)
-        view_rows = grids.view_range(h_out, s.row, 1, self.max_rows)
+        view_rows = grids.view_range(h_out, s.row, 1, max_rows or self.max_rows)
         fit = grids.fitting_columns(w_out, w + 2, len(str(h_out - 1)), width)
         view_cols = grids.view_range(w_out, s.col, 1, fit)
         a, b = view_cols.start, view_cols.stop

@@ -4,7 +4,7 @@
         .positions      the step numbers to visit (all, or those --at picked), 0-based as in every view
         .step(i)        the engine's Step at step number i (the naive loop, started at i)
         .output         (N, K, H', W') from the vectorized engine: the map cells before a step
-        .agreement()    the naive loop run to the end against the vectorized engine (once, when asked)
+        .finished()     the naive loop run to the end, and its agreement with the vectorized engine
         .collector()    the output as a Collector, for the views that draw feature maps from one
 
 Going back, jumping to the last step or playing from the middle needs each
@@ -30,7 +30,7 @@ class Walk:
     def __init__(self, problem: Problem, positions: Sequence[int] | None = None):
         self.problem = problem
         self.positions = range(problem.steps) if positions is None else positions
-        self._agreement: Agreement | None = None
+        self._finished: tuple[Collector, Agreement] | None = None
 
     def __len__(self) -> int:
         return len(self.positions)
@@ -67,21 +67,15 @@ class Walk:
         collected.count = self.problem.steps if upto is None else upto
         return collected
 
-    def agreement(self) -> Agreement:
-        """Every value of the naive loop compared with the vectorized engine (runs the loop once)."""
-        if self._agreement is None:
+    def finished(self) -> tuple[Collector, Agreement]:
+        """The naive loop run to the end (once, when first asked): its values, and how they agree
+        with the vectorized engine."""
+        if self._finished is None:
             traced = Collector(self.problem)
             for s in trace(self.problem):
                 traced.add(s)
-            self._agreement = agreement(self.problem, traced)
-        return self._agreement
-
-    def traced_collector(self) -> Collector:
-        """A Collector filled by the naive loop (for the end page: the maps show traced values)."""
-        traced = Collector(self.problem)
-        for s in trace(self.problem):
-            traced.add(s)
-        return traced
+            self._finished = (traced, agreement(self.problem, traced))
+        return self._finished
 
 
 def selected_positions(problem: Problem, chosen) -> list[int]:
@@ -101,3 +95,37 @@ class _Where:
 
     def __init__(self, step, n, k, row, col):
         self.step, self.n, self.k, self.row, self.col = step, n, k, row, col
+
+
+SMALL_TRACE = 36  # up to this many positions, a printed trace draws them all
+
+
+def teaching_steps(problem: Problem, first: int = 3) -> list[int] | None:
+    """The step numbers a long printed trace draws by default; None when the trace is short enough for all.
+
+    The first `first` positions (the loop starting), the first window over real data
+    only (a big padded input otherwise shows nothing but zeros), the middle and the last
+    position of the first map, and the very last step.
+    """
+    total = problem.steps
+    if total <= SMALL_TRACE:
+        return None
+    _, _, h_out, w_out = problem.output_shape
+    g = problem.geometry
+    picks = set(range(min(first, total)))
+    row = _first_clear(g.rows, g.stride[0], g.dilation[0], g.kernel_size[0], h_out)
+    col = _first_clear(g.cols, g.stride[1], g.dilation[1], g.kernel_size[1], w_out)
+    if row is not None and col is not None:
+        picks.add(row * w_out + col)
+    picks.add((h_out // 2) * w_out + w_out // 2)
+    picks.add(h_out * w_out - 1)
+    picks.add(total - 1)
+    return sorted(picks)
+
+
+def _first_clear(axis, stride: int, dilation: int, size: int, count: int) -> int | None:
+    """The first output index along an axis whose window taps touch no padding."""
+    for i in range(count):
+        if not any(axis.is_padding(i * stride + u * dilation) for u in range(size)):
+            return i
+    return None
