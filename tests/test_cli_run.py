@@ -140,3 +140,57 @@ def test_readme_sample_output_is_what_run_prints(invoke):
     command = "$ convtrace run --format plain --limit 3\n"
     shown = readme.split(command, 1)[1].split("```", 1)[0].splitlines()
     assert shown == invoke(["run", "--format", "plain", "--limit", "3"]).stdout.splitlines()
+
+
+def _scipy_reference(doc: dict) -> np.ndarray:
+    """(N, C, H, W) x (K, C, kh, kw) -> (N, K, H', W') by scipy: pad, spread taps by dilation, correlate, subsample."""
+    import scipy.signal as ss
+
+    x, w = np.array(doc["images"], float), np.array(doc["kernels"], float)
+    p, s, d = doc.get("padding", 0), doc.get("stride", 1), doc.get("dilation", 1)
+    if doc.get("mode") == "same":
+        p = (w.shape[-1] - 1) * d // 2
+    x = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    spread = np.zeros(w.shape[:2] + ((w.shape[2] - 1) * d + 1, (w.shape[3] - 1) * d + 1))
+    spread[:, :, ::d, ::d] = w
+    out = np.array([[sum(ss.correlate2d(x[n, c], spread[k, c], mode="valid") for c in range(x.shape[1]))[::s, ::s]
+                     for k in range(w.shape[0])] for n in range(x.shape[0])])
+    return out + np.array(doc.get("bias", [0] * w.shape[0]), float)[None, :, None, None]
+
+
+def test_every_named_example_runs_and_matches_scipy(invoke):
+    from convtrace.source.examples import EXAMPLES, example_text
+
+    listed = invoke(["examples"]).stdout
+    for name in EXAMPLES:
+        assert name in listed
+        doc = json.loads(example_text(name))
+        result = invoke(["run", "--example", name, "--json"])
+        assert result.exit_code == 0, result.output
+        np.testing.assert_allclose(json.loads(result.stdout)["output"], _scipy_reference(doc), atol=1e-9)
+        assert json.loads(invoke(["examples", "--show", name]).stdout) == doc
+
+
+def test_default_example_changes_as_the_window_slides_and_flips(invoke):
+    values = [json.loads(line)["value"] for line in invoke(["run", "--format", "jsonl"]).stdout.splitlines()]
+    assert len(values) == 18 and len(set(values)) >= 10  # not all 27s and 54s
+    plain = json.loads(invoke(["run", "--json"]).stdout)["output"]
+    flipped = json.loads(invoke(["run", "--json", "--flip"]).stdout)["output"]
+    assert plain[0][1] != flipped[0][1]  # kernel 1 is lopsided: rotating it changes the map
+
+
+def test_example_misuse_is_a_usage_error(invoke):
+    result = invoke(["run", "--example", "nope"])
+    assert result.exit_code == 2 and "default, question" in result.stderr
+    result = invoke(["run", "x.json", "--example", "edges"])
+    assert result.exit_code == 2 and "not both" in result.stderr
+
+
+def test_one_step_number_in_every_view(invoke):
+    """--at step=N, the rich header, the plain line and jsonl's step name the same position."""
+    record = json.loads(invoke(["run", "--format", "jsonl", "--at", "step=7"]).stdout)
+    assert record["step"] == 7 and (record["k"], record["row"], record["col"]) == (0, 2, 1)  # 7 = 2*3 + 1
+    assert invoke(["run", "--format", "plain", "--at", "step=7"]).stdout.startswith("step 7  out[0,0,2,1]")
+    rich = invoke(["run", "--at", "step=7"], env={"NO_COLOR": "1", "COLUMNS": "100"}).stdout
+    assert "── step 7 of 0..17 ── out[0,0,2,1]" in rich
+    assert invoke(["run", "--at", "step=18"]).exit_code == 2

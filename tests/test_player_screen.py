@@ -228,3 +228,17 @@ def test_delay_plays_in_place_and_leaves_the_result(pane80):
     assert len(seen) >= 5  # frames replaced each other in place, the footer counting up
     assert "output feature maps" in after or "the trace agrees" in after
     assert "STTY-SAME" in pane80.wait_for("STTY-SAME")
+
+
+def test_readme_shows_the_player_as_it_is(pane80):
+    """The README's 80x24 screen is what the program draws after `g 5` Enter."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("example at 80x24, after `g 5` Enter:\n\n```text\n", 1)[1].split("```", 1)[0]
+    start(pane80, "--step")
+    pane80.wait_for("[summary]")
+    pane80.keys("g", "5", "Enter")
+    pane80.wait_for("[step 5 of 0..17]")
+    time.sleep(0.3)
+    assert [line.rstrip() for line in pane80.screen()] == [line.rstrip() for line in shown.rstrip("\n").split("\n")]
+    pane80.keys("q")
+    pane80.wait_for("EXIT=0")

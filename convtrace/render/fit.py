@@ -34,10 +34,11 @@ def fitted_frame(view: StepView, s: Step, width: int, height: int | None, mode: 
             if medium.height <= height and medium.width <= width:
                 return medium
     block = None
-    for rows in _row_limits(view, s):
-        block = compact_frame(view, s, width, rows, channel)
-        if height is None or block.height <= height:
-            return block
+    for formula in (True, False):  # the formula line is the first thing a small screen gives up
+        for rows in _row_limits(view, s):
+            block = compact_frame(view, s, width, rows, channel, formula)
+            if height is None or block.height <= height:
+                return block
     return Block(block.lines[:height], block.width) if height is not None else block
 
 
@@ -115,7 +116,7 @@ def products_row(view: StepView, s: Step, c: int) -> Block:
     return hstack([window, grids.operator("*", kh), kernel, grids.operator("=", kh), products], gap=1)
 
 
-def compact_frame(view: StepView, s: Step, width: int, rows: int, channel: int = 0) -> Block:
+def compact_frame(view: StepView, s: Step, width: int, rows: int, channel: int = 0, formula: bool = True) -> Block:
     """One channel's grid beside its products, then the sum and the map: fits 80x24 for small kernels."""
     c_count = view.problem.images.shape[1]
     channel = min(channel, c_count - 1, view.max_channels - 1)
@@ -129,6 +130,7 @@ def compact_frame(view: StepView, s: Step, width: int, rows: int, channel: int =
         middle = vstack([grid, crop(right, width)])
     return vstack([
         header_line(view, s, width, channel),
+        *(view.header(s, width)[1:2] if formula else []),
         legend(view, s, width),
         middle,
         bottom_row(view, s, width, rows),

@@ -127,6 +127,9 @@ class PageDeck:
     def first_last(self) -> tuple[int, int]:
         return 0, len(self.seen) - 1
 
+    def is_last(self, index: int) -> bool:
+        return self.seen[index].last
+
     def goto(self, index: int, answer: str) -> int:
         try:
             number = int(answer)

@@ -41,6 +41,9 @@ class RunDeck:
     def first_last(self) -> tuple[int, int]:
         return self.offset, self.offset + len(self.walk) - 1
 
+    def is_last(self, index: int) -> bool:
+        return index == len(self) - 1
+
     def step(self, index: int):
         if self._last is None or self._last[0] != index:
             self._last = (index, self.walk.step(index - self.offset))

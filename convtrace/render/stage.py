@@ -38,6 +38,7 @@ class Deck(Protocol):
     def page(self, index: int, width: int, height: int, channel: int): ...  # a renderable
     def label(self, index: int) -> str: ...  # the footer's "[step 3 of 0..17]"
     def first_last(self) -> tuple[int, int]: ...  # indices of the first and last step (Home, End)
+    def is_last(self, index: int) -> bool: ...  # the final page (Enter leaves)
     def goto(self, index: int, answer: str) -> int: ...  # 'g' + answer -> an index; ValueError says why not
     def other_image(self, index: int) -> int | None: ...  # 'i': the same position in the next image
     channels: int
@@ -70,8 +71,9 @@ class Stage:
                 status = f"go to: step number, or row,col; Enter goes, Esc cancels: {prompt}"
             else:
                 state = f"playing {delay:g}s" if playing else ""
-                status = " ".join(part for part in (f"[{deck.label(index)}]{more}", state, message,
-                                                   "→ next  ← back  g go to  p play  ? help  q quit") if part)
+                keys = "Enter/space: quit  ← back  q quit" if deck.is_last(index) else \
+                    "→ next  ← back  g go to  p play  ? help  q quit"
+                status = " ".join(part for part in (f"[{deck.label(index)}]{more}", state, message, keys) if part)
             self.draw(shown + [footer(status, width)])
             key = self.screen.key(delay if playing else 0.5)
             message = ""
