@@ -376,6 +376,21 @@ def test_lesson_run_pauses_between_parts_in_a_terminal():
     assert child.exitstatus == 0
 
 
+def test_lesson_pauses_take_single_keys():
+    """'q' alone quits and a space goes on: no Enter needed."""
+    pexpect = pytest.importorskip("pexpect")
+    env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
+    child = pexpect.spawn(sys.executable, ["-m", "convtrace", "lesson", "run", "1", "--limit", "0"],
+                          env=env, timeout=30, encoding="utf-8", dimensions=(40, 100))
+    child.expect("q: quit")
+    child.send(" ")
+    child.expect("q: quit")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
 # ----------------------------------------------------------------------------- a teacher's own folder
 
 

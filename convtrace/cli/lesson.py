@@ -150,12 +150,13 @@ def plan_parts(item, with_quiz: bool, with_trace: bool) -> list[list[tuple[str, 
 
 
 def _pause(console) -> bool:
-    """Wait for Enter; False when the learner types q (or input ends)."""
-    try:
-        answer = console.input("[dim]Enter: next part, q: quit [/dim]")
-    except EOFError:
-        return False
-    return answer.strip().lower() not in ("q", "quit")
+    """Wait for one key (no Enter needed); False when it is q (or input ends)."""
+    from ..render.terminal import single_key
+
+    console.print("[dim]Space/Enter: next part, q: quit[/dim]", end="")
+    key = single_key()
+    console.print()  # the next part starts on a line of its own
+    return key not in ("q", "Q", "eof")
 
 
 def _quiz(console, item, problem, answer_shape, answer_value, interactive) -> None:

@@ -25,10 +25,13 @@ FORMATS = ("rich", "plain", "jsonl")
 @click.option("--view", "frame_view", type=click.Choice(("auto", "full", "compact")), default="auto", show_default=True,
               help="Frame layout: full (every channel, the formula, the shapes), compact (one channel, fits "
                    "80x24), or auto (the richest that fits the terminal; printed: full).")
+@click.option("--precision", type=click.IntRange(0, 12), default=None, metavar="N",
+              help="Decimals drawn in the step view's grids (default: as few as show the values, at most 3; "
+                   "plain, jsonl and --json keep every digit).")
 @click.option("--method", type=click.Choice(("loop", "im2col")), default="loop", show_default=True,
               help="loop: window by window; im2col: the same convolution as one matrix product "
                    "(column matrix, kernel matrix, product, reshape; --limit sets the rows shown).")
-def run(source, limit, as_json, fmt, at, stepping, delay, export, frame_view, method):
+def run(source, limit, as_json, fmt, at, stepping, delay, export, frame_view, precision, method):
     """Trace every window position of FILE (a JSON document; - reads stdin; none: the built-in example).
 
     \b
@@ -62,7 +65,7 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, frame_view, me
 
         chosen = Selection(at, problem)
     if fmt == "rich":
-        _show_frames(problem, steps, chosen, limit, stepping, delay, export, frame_view)
+        _show_frames(problem, steps, chosen, limit, stepping, delay, export, frame_view, precision)
         return
     if chosen is not None:
         steps = filter(chosen, steps)
@@ -131,7 +134,7 @@ def _check_view_options(fmt, as_json, stepping, delay, export) -> None:
         check_export_path(export)
 
 
-def _show_frames(problem, steps, chosen, limit, stepping, delay, export, layout) -> None:
+def _show_frames(problem, steps, chosen, limit, stepping, delay, export, layout, precision) -> None:
     """The step view: summary, frames, feature maps; stepped (--step) or played (--delay) in a terminal."""
     from rich.console import Console
 
@@ -146,14 +149,15 @@ def _show_frames(problem, steps, chosen, limit, stepping, delay, export, layout)
         from ..render.export import Exporter
 
         exporter = Exporter(export, console.width, title=problem.title or "convtrace run")
+    numbers = _numbers(problem, precision)
     live = interactive(console)
     if live and (stepping or delay is not None):
-        _play_live(problem, chosen, limit, stepping, delay, layout, console, exporter)
+        _play_live(problem, chosen, limit, stepping, delay, layout, console, exporter, numbers)
         return
     picked = teaching_steps(problem) if chosen is None and limit is None else None
     player = Player(problem, steps, console, chosen=chosen or (lambda step: True), limit=limit, exporter=exporter,
                     picked=picked, finish=lambda collected: agreement(problem, collected),
-                    view="compact" if layout == "compact" else "full")
+                    view="compact" if layout == "compact" else "full", numbers=numbers)
     try:
         player.print_all()
     finally:
@@ -161,7 +165,19 @@ def _show_frames(problem, steps, chosen, limit, stepping, delay, export, layout)
             exporter.close()
 
 
-def _play_live(problem, chosen, limit, stepping, delay, layout, console, exporter) -> None:
+def _numbers(problem, precision):
+    """How the grids write numbers: --precision N, or as few decimals as show the document's values."""
+    import numpy as np
+
+    from ..text import Numbers
+
+    parts = [problem.images.reshape(-1), problem.kernels.reshape(-1)]
+    if problem.bias is not None:
+        parts.append(np.asarray(problem.bias).reshape(-1))
+    return Numbers.for_values(np.concatenate(parts), precision)
+
+
+def _play_live(problem, chosen, limit, stepping, delay, layout, console, exporter, numbers) -> None:
     """--step or --delay on a terminal: the alternate-screen player; an --export records the printed view."""
     from ..render.playback import animate, step_through
     from ..teach.walk import Walk, selected_positions
@@ -176,7 +192,7 @@ def _play_live(problem, chosen, limit, stepping, delay, layout, console, exporte
         return
     walk = Walk(problem, positions)
     if stepping:
-        step_through(walk, console, layout)
+        step_through(walk, console, layout, numbers)
         return
     from ..render.fit import fitted_frame
     from ..render.maps import FeatureMaps
@@ -184,11 +200,12 @@ def _play_live(problem, chosen, limit, stepping, delay, layout, console, exporte
     from ..render.summary import ProblemSummary
 
     console.print(ProblemSummary(problem))
-    if animate(walk, console, delay, layout) == "end":  # played to the end: the last frame and the maps stay
+    if animate(walk, console, delay, layout, numbers) == "end":  # played to the end: the last frame and the maps stay
         last = walk.step(len(walk) - 1)
-        console.print(fitted_frame(StepView(problem, walk.collector()), last, console.width, None, "full"))
+        console.print(fitted_frame(StepView(problem, walk.collector(), numbers=numbers), last, console.width,
+                                   None, "full"))
         collector, agreed = walk.finished()
-        console.print(FeatureMaps(problem, collector, agreed))
+        console.print(FeatureMaps(problem, collector, agreed, numbers.out))
 
 
 def _export_only(problem, chosen, limit, exporter) -> None:

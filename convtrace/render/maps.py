@@ -51,8 +51,9 @@ class FeatureMaps:
     not fit the width, each cell is drawn as a shade glyph instead.
     """
 
-    def __init__(self, problem: Problem, collector: Collector, agreement: Agreement | None = None):
+    def __init__(self, problem: Problem, collector: Collector, agreement: Agreement | None = None, fmt=number):
         self.problem = problem
+        self.fmt = fmt  # how a cell's value is written (--precision)
         self.collector = collector
         self.agreement = agreement
 
@@ -85,7 +86,7 @@ class FeatureMaps:
                 if glyphs:
                     line.append((GLYPHS[level(value, low, high, len(GLYPHS))] * 2, style))
                 else:
-                    line.append((f" {number(value):>{w}} ", style))
+                    line.append((f" {self.fmt(value):>{w}} ", style))
             lines.append(line)
         grid = Block(lines, label_w + 1 + w_out * (w if glyphs else w + 2))
         title = f"out[{n},{k}]" if self.problem.layout == "NCHW" else f"out[{n},:,:,{k}]"
@@ -98,7 +99,7 @@ class FeatureMaps:
         width = options.max_width
         low, high = self._range()
         done = collector.values.reshape(-1)[: collector.count].tolist()
-        cell_width = max([len(number(v)) for v in done] + [len(str(w_out - 1)), 1])
+        cell_width = max([len(self.fmt(v)) for v in done] + [len(str(w_out - 1)), 1])
         label_w = len(str(h_out - 1))
         glyphs = label_w + 1 + w_out * (cell_width + 2) > width
         # big maps: draw the top-left corner that fits (the rest is in --json)

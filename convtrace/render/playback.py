@@ -22,14 +22,14 @@ from .terminal import Screen
 class RunDeck:
     """The pages of a traced convolution, made on demand for the screen's size."""
 
-    def __init__(self, walk, mode: str = "auto", summary: bool = True, end: bool = True):
+    def __init__(self, walk, mode: str = "auto", summary: bool = True, end: bool = True, numbers=None):
         self.walk = walk
         self.problem = walk.problem
         self.mode = mode
         self.offset = 1 if summary else 0  # page index of the first frame
         self.end = end
         self.channels = min(self.problem.images.shape[1], 4)
-        self.view = StepView(self.problem, walk.collector())
+        self.view = StepView(self.problem, walk.collector(), numbers=numbers)
         self._last: tuple[int, object] | None = None  # (index, Step): the step drawn last, reused on redraws
 
     def __len__(self) -> int:
@@ -54,7 +54,7 @@ class RunDeck:
             return ProblemSummary(self.problem)
         if index >= self.offset + len(self.walk):
             collector, agreement = self.walk.finished()
-            return FeatureMaps(self.problem, collector, agreement)
+            return FeatureMaps(self.problem, collector, agreement, self.view.fmt.out)
         return fitted_frame(self.view, self.step(index), width, height, self.mode, channel)
 
     def label(self, index: int) -> str:
@@ -101,14 +101,14 @@ class RunDeck:
         return None
 
 
-def step_through(walk, console: Console, mode: str = "auto") -> str:
+def step_through(walk, console: Console, mode: str = "auto", numbers=None) -> str:
     """`run --step`: the deck on the alternate screen until q; the terminal is restored however it ends."""
     with Screen() as screen:
-        return Stage(screen, console).run(RunDeck(walk, mode))
+        return Stage(screen, console).run(RunDeck(walk, mode, numbers=numbers))
 
 
-def animate(walk, console: Console, delay: float, mode: str = "auto") -> str:
+def animate(walk, console: Console, delay: float, mode: str = "auto", numbers=None) -> str:
     """`run --delay`: the frames played in place (keys still work: p pauses, q stops); returns how it ended."""
     with Screen() as screen:
-        return Stage(screen, console).run(RunDeck(walk, mode, summary=False, end=False), playing=True,
-                                          delay=delay, leave_at_end=True)
+        return Stage(screen, console).run(RunDeck(walk, mode, summary=False, end=False, numbers=numbers),
+                                          playing=True, delay=delay, leave_at_end=True)

@@ -59,11 +59,12 @@ class Player:
     def __init__(self, problem: Problem, steps: Iterable[Step], console: Console, *,
                  chosen=lambda step: True, limit: int | None = None, cap: int | None = FRAME_CAP,
                  exporter: Exporter | None = None, picked: Sequence[int] | None = None,
-                 finish: Callable | None = None, view: str = "full"):
+                 finish: Callable | None = None, view: str = "full", numbers=None):
         self.problem = problem
         self.console = console
         self.collector = Collector(problem)
-        self.view = StepView(problem, self.collector)
+        self.view = StepView(problem, self.collector, numbers=numbers)
+        self.numbers = self.view.fmt
         self.picked = None if picked is None else set(picked)
         if self.picked is not None:
             chosen = _by_number(self.picked.__contains__)
@@ -75,7 +76,8 @@ class Player:
         self.mode = view
 
     def _finale(self) -> FeatureMaps:
-        return FeatureMaps(self.problem, self.collector, self.finish(self.collector) if self.finish else None)
+        return FeatureMaps(self.problem, self.collector, self.finish(self.collector) if self.finish else None,
+                           self.numbers.out)
 
     def _skipped_note(self, drawn: int, skipped: int):
         total = self.problem.steps
@@ -105,7 +107,8 @@ class Player:
 
     def pages(self) -> Iterator[Page]:
         """Summary, one frame per chosen step (up to the cap), a note on the rest, the feature maps; made lazily."""
-        yield Page((ProblemSummary(self.problem),), "summary")
+        note = self.numbers.note()
+        yield Page((ProblemSummary(self.problem),) + ((Paragraph(note, NOTE), blank()) if note else ()), "summary")
         if self.picked is not None and len(self.picked) < self.problem.steps:
             yield Page((self._picked_note(), blank()), "which frames")
         drawn = skipped = 0

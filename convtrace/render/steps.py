@@ -25,7 +25,7 @@ from ..engine.tracecheck import Collector
 from . import grids
 from .grids import CURRENT, EMPTY, PAD, PAD_TAP, PLAIN, TAP
 from .lines import Block, blank, flow, hstack, indent, prose, text, vstack
-from .plain import number
+from ..text import Numbers, shape, signed  # noqa: F401  (shape, signed: kept importable from here)
 
 RULE = Style(color="cyan", bold=True)
 BOLD = Style(bold=True)
@@ -34,14 +34,6 @@ NOTE = Style(italic=True, dim=True)
 
 MAX_CHANNELS = 4  # channel grids drawn per frame; the rest are counted
 MAX_ROWS = 12  # rows of the input grid and of the output map before the viewport cuts
-
-
-def shape(values) -> str:
-    return "(" + ",".join(str(v) for v in values) + ")"
-
-
-def signed(number_text: str) -> str:
-    return f"({number_text})" if number_text.startswith("-") else number_text
 
 
 def span_text(first: int, last: int) -> str:
@@ -57,8 +49,10 @@ class StepView:
         collector: Collector | None = None,
         max_channels: int = MAX_CHANNELS,
         max_rows: int = MAX_ROWS,
+        numbers: Numbers | None = None,
     ):
         self.problem = problem
+        self.fmt = numbers or Numbers()  # how drawn values are written (--precision)
         self.collector = collector
         self.max_channels = max_channels
         self.max_rows = max(max_rows, 3)
@@ -81,7 +75,7 @@ class StepView:
             g = self.problem.geometry
             (top, bottom), (left, right) = g.padding
             data = [
-                [[number(v) for v in row] for row in channel]
+                [[self.fmt(v) for v in row] for row in channel]
                 for channel in self.problem.images[n, : self.max_channels].tolist()
             ]
             labels = [str(j) for j in range(max(g.cols.padded, g.rows.padded))]
@@ -201,7 +195,7 @@ class StepView:
                         if pad_row or padding:
                             line.append((f"[{grids.PAD_TEXT:>{w}}]", styles[PAD_TAP]))
                         else:
-                            line.append((f"[{number(patch[c][u][v]):>{w}}]", styles[TAP]))
+                            line.append((f"[{self.fmt(patch[c][u][v]):>{w}}]", styles[TAP]))
                     else:
                         line.append(("".join(row_cells[first:stop]), styles[PAD if (pad_row or padding) else PLAIN]))
                 lines.append(line)
@@ -230,11 +224,11 @@ class StepView:
     def channel_products(self, s: Step, c: int) -> list[Block]:
         """Channel c's window, kernel slice and products as three matrices, the last with its sum below."""
         kernel_title = f"w[{s.k},{c}]" + (" rot180" if self.problem.flip else "")
-        fmt = number
+        fmt, out = self.fmt, self.fmt.out
         window = grids.matrix([[fmt(x) for x in row] for row in s.patch[c].tolist()], f"c{c} window")
         kernel = grids.matrix([[fmt(x) for x in row] for row in s.kernel[c].tolist()], kernel_title)
-        products = grids.matrix([[fmt(x) for x in row] for row in s.products[c].tolist()], "products")
-        total = text(f"sum {fmt(s.partials[c])}", BOLD)
+        products = grids.matrix([[out(x) for x in row] for row in s.products[c].tolist()], "products")
+        total = text(f"sum {out(s.partials[c])}", BOLD)
         return [window, kernel, vstack([products, total])]
 
     def products(self, s: Step, width: int) -> Block:
@@ -247,10 +241,10 @@ class StepView:
         rotated = " rot180" if p.flip else ""
         blocks = []
         for c in range(shown):
-            patch_t = [[number(x) for x in row] for row in patch[c]]
-            kernel_t = [[number(x) for x in row] for row in kernel[c]]
-            prod_t = [[number(x) for x in row] for row in products[c]]
-            partial = Block([[] for _ in range(1 + (kh - 1) // 2)] + [[(f"sum {number(partials[c])}", BOLD)]])
+            patch_t = [[self.fmt(x) for x in row] for row in patch[c]]
+            kernel_t = [[self.fmt(x) for x in row] for row in kernel[c]]
+            prod_t = [[self.fmt.out(x) for x in row] for row in products[c]]
+            partial = Block([[] for _ in range(1 + (kh - 1) // 2)] + [[(f"sum {self.fmt.out(partials[c])}", BOLD)]])
             pieces = [
                 grids.matrix(patch_t, f"c{c} window"),
                 grids.operator("*", kh),
@@ -275,7 +269,7 @@ class StepView:
         """out = c0 + c1 + ... + bias, then the numbers, then the value; wrapped into chunks that fit."""
         labels = [f"c{c}" for c in range(len(s.partials))] + ["bias"]
         # negative terms in parentheses: '14 + (-2)' reads better than '14 + -2'
-        values = [signed(number(x)) for x in s.partials.tolist()] + [signed(number(s.bias))]
+        values = [signed(self.fmt.out(x)) for x in s.partials.tolist()] + [signed(self.fmt(s.bias))]
         head = f"out[{s.n},{s.k},{s.row},{s.col}]"
         lead = len(head) + 3
         lines = []
@@ -297,7 +291,7 @@ class StepView:
             tail = "" if last else " +"
             lines.append([(start_l + " + ".join(chunk_l) + tail, None)])
             lines.append([(start_v + " + ".join(chunk_v) + tail, None)])
-        lines.append([(" " * (lead - 2) + "= ", None), (number(s.value), Style(bold=True, reverse=True, color="green"))])
+        lines.append([(" " * (lead - 2) + "= ", None), (self.fmt.out(s.value), Style(bold=True, reverse=True, color="green"))])
         return Block(lines)
 
     def map_cells(self, s: Step) -> tuple[list[list[str]], int]:
@@ -314,10 +308,10 @@ class StepView:
         current = s.row * w_out + s.col
         if current > self._map_done and self.collector is not None:
             values = self.collector.values[s.n, s.k].reshape(-1)[self._map_done: current].tolist()
-            texts.extend(number(x) for x in values)
+            texts.extend(self.fmt.out(x) for x in values)
             self._map_done = current
             self._map_width = max(self._map_width, max(len(t) for t in texts[-len(values):]))
-        w = max(self._map_width, len(number(s.value)))
+        w = max(self._map_width, len(self.fmt.out(s.value)))
         if self._map_cells_width != (key, w, len(texts)):
             cells = [f" {t:>{w}} " for t in texts]
             self._map_cells = [cells[i * w_out: (i + 1) * w_out] for i in range(h_out)]
@@ -328,7 +322,7 @@ class StepView:
         """Feature map (s.n, s.k): cells computed before this step, this step's cell in [ ], the rest '.'."""
         h_out, w_out = self.problem.geometry.out_size
         cells, w = self.map_cells(s)
-        value_text = number(s.value)
+        value_text = self.fmt.out(s.value)
         view_rows = grids.view_range(h_out, s.row, 1, max_rows or self.max_rows)
         fit = grids.fitting_columns(w_out, w + 2, len(str(h_out - 1)), width)
         view_cols = grids.view_range(w_out, s.col, 1, fit)

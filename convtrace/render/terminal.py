@@ -131,3 +131,25 @@ class Screen:
 def _exit_on_signal(signum, frame):
     # SystemExit unwinds through every `finally`, so the terminal is restored before the process ends
     raise SystemExit(128 + signum)
+
+
+def single_key(stdin=None) -> str:
+    """One key press from a terminal without Enter (a lesson's pause); 'eof' when input ends.
+
+    Unlike a raw-mode read that flushes, keys typed ahead of the prompt are kept.
+    """
+    import termios
+
+    fd = (stdin or sys.stdin).fileno()
+    saved = termios.tcgetattr(fd)
+    mode = termios.tcgetattr(fd)
+    mode[3] &= ~(termios.ICANON | termios.ECHO)
+    mode[6][termios.VMIN], mode[6][termios.VTIME] = 1, 0
+    termios.tcsetattr(fd, termios.TCSANOW, mode)
+    try:
+        data = os.read(fd, 32)
+    finally:
+        termios.tcsetattr(fd, termios.TCSANOW, saved)
+    if not data or data == b"\x04":
+        return "eof"
+    return data.decode("utf-8", "replace")[:1]
