@@ -172,6 +172,14 @@ def test_lesson_show_renders_markdown(lesson):
         assert section.heading in result.output
 
 
+def test_lesson_show_folds_the_answer_unless_asked():
+    answer = "In the bottom-left window the kernel covers 4, 5, 7 and 8"  # lessons/01-one-channel, ## Answer
+    folded = " ".join(invoke(["lesson", "show", "1"], env={"COLUMNS": "80"}).output.split())
+    assert answer not in folded and "Answer: folded" in folded and "lesson show 1 --answers" in folded
+    shown = " ".join(invoke(["lesson", "show", "1", "--answers"], env={"COLUMNS": "80"}).output.split())
+    assert answer in shown
+
+
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
 def test_lesson_runs_without_a_terminal_and_never_pauses(lesson):
     result = invoke(["lesson", "run", str(lesson.number)], input="")

@@ -45,17 +45,23 @@ def list_lessons(folder) -> None:
 @lesson.command(context_settings=CONTEXT)
 @lesson_argument
 @dir_option
-def show(lesson_key, folder) -> None:
-    """Read lesson N (rendered markdown)."""
+@click.option("--answers", is_flag=True, help="Print the answer sections too (folded away by default).")
+def show(lesson_key, folder, answers) -> None:
+    """Read lesson N (rendered markdown); its answers stay folded unless --answers."""
     from rich.console import Console
 
     from ..teach.lessons import get_lesson
-    from ..render.lesson import LessonHeader, lesson_markdown
+    from ..render.lesson import FoldedAnswer, LessonHeader, lesson_markdown
 
     item = get_lesson(lesson_key, folder)
     console = Console()
     console.print(LessonHeader(item))
-    console.print(lesson_markdown(item.markdown))
+    if answers or not any(section.kind == "answer" for section in item.sections):
+        console.print(lesson_markdown(item.markdown))
+        return
+    for section in item.sections:  # the answer is not printed right under the question
+        console.print(FoldedAnswer(item.number, section.heading) if section.kind == "answer"
+                      else lesson_markdown(section.markdown))
 
 
 @lesson.command(context_settings=CONTEXT)

@@ -57,6 +57,19 @@ def play_trace(problem, steps, chosen: set[int], console: Console, finish) -> No
            finish=finish).print_all()
 
 
+class FoldedAnswer:
+    """Where an answer section was left out by `lesson show`, and how to see it."""
+
+    def __init__(self, number, heading: str):
+        self.number, self.heading = number, heading
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Rule(Text(f"{self.heading.lstrip('# ').strip()}: folded", style="bold"))
+        yield Text(f"Predict first. `convtrace lesson show {self.number} --answers` prints the answer; "
+                   f"`convtrace lesson run {self.number}` reaches it after the trace.", style="dim")
+        yield Text("")
+
+
 class VerdictView:
     """A quiz answer: right or wrong (in words, not only colour), what was expected, and why."""
 
