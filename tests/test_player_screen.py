@@ -242,3 +242,14 @@ def test_readme_shows_the_player_as_it_is(pane80):
     assert [line.rstrip() for line in pane80.screen()] == [line.rstrip() for line in shown.rstrip("\n").split("\n")]
     pane80.keys("q")
     pane80.wait_for("EXIT=0")
+
+
+def test_lesson_list_wraps_between_words_at_80_columns(pane80):
+    from convtrace.teach.lessons import find_lessons
+
+    pane80.type("clear; " + CONVTRACE + " lesson list; echo DONE=$((40+2))")
+    screen = pane80.wait_for("DONE=42")
+    words = " ".join(screen.split())
+    for item in find_lessons(None)[-4:]:  # the last ones are still on the 24-line screen
+        assert " ".join(f"{item.number} {item.title}: {item.summary}".split()) in words
+    assert max(len(line) for line in screen.split("\n")) <= 80

@@ -38,8 +38,16 @@ def list_lessons(folder) -> None:
     """One lesson a line: number, title, what it is about."""
     from ..teach.lessons import find_lessons
 
+    import shutil
+    import textwrap
+
+    # one lesson a line for scripts; on a terminal, long lines wrap between words, indented
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
     for item in find_lessons(folder):
-        click.echo(f"{item.number:<2}  {item.title}: {item.summary}")
+        line = f"{item.number:<2}  {item.title}: {item.summary}"
+        if width and len(line) > width:
+            line = "\n".join(textwrap.wrap(line, width - 1, subsequent_indent=" " * 4, break_on_hyphens=False))
+        click.echo(line)
 
 
 @lesson.command(context_settings=CONTEXT)

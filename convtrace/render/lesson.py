@@ -20,7 +20,9 @@ class LessonHeader:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield Rule(Text(f"Lesson {self.lesson.number}", style="bold"))
-        yield Text(f"Files: {self.lesson.folder}  (the commands below run from this folder)", style="dim")
+        yield Text("Files (the commands below run from this folder):", style="dim")
+        # the path on a line of its own, never wrapped: a path cut in two cannot be copied
+        yield Text(f"  {self.lesson.folder}", style="dim", no_wrap=True, overflow="ignore")
         yield Text("")
 
 
