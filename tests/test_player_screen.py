@@ -253,3 +253,34 @@ def test_lesson_list_wraps_between_words_at_80_columns(pane80):
     for item in find_lessons(None)[-4:]:  # the last ones are still on the 24-line screen
         assert " ".join(f"{item.number} {item.title}: {item.summary}".split()) in words
     assert max(len(line) for line in screen.split("\n")) <= 80
+
+
+def test_long_work_shows_a_progress_line_on_stderr_only(pane80, tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    np.save(tmp_path / "x.npy", rng.integers(0, 5, (1, 3, 128, 128)).astype(float))
+    np.save(tmp_path / "w.npy", rng.integers(-1, 2, (16, 3, 3, 3)).astype(float))
+    out = tmp_path / "trace.txt"
+    pane80.type(f"clear; {CONVTRACE} run --images {tmp_path / 'x.npy'} --kernels {tmp_path / 'w.npy'} "
+                f"--padding 1 > {out}; echo DONE=$((40+2))")
+    seen = ""
+    end = time.time() + 60
+    while time.time() < end and "DONE=42" not in seen:
+        seen = pane80.text()
+        if "tracing window positions" in seen:
+            break
+        time.sleep(0.05)
+    assert re.search(r"tracing window positions .* \d+/262144", seen), seen
+    after = pane80.wait_for("DONE=42", timeout=60)
+    assert "tracing" not in after  # transient: gone when the work is done
+    written = out.read_text(encoding="utf-8")
+    assert "\x1b" not in written and "tracing" not in written and "the trace agrees" in written
+
+
+def test_pager_pages_the_printed_view(pane80):
+    pane80.type(f"clear; PAGER=less {CONVTRACE} run --example edges --pager; echo DONE=$((40+2))")
+    first = pane80.wait_for("images    (1, 1, 7, 7)")  # the summary, at the top of the pager
+    assert "DONE=42" not in first and first.split("\n")[-1].startswith(":")  # less waits for a key
+    pane80.keys("q")
+    pane80.wait_for("DONE=42")

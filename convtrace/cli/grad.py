@@ -26,7 +26,7 @@ FRAME_CAP = 30  # cells of each gradient the rich view draws unless --limit says
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="rich", show_default=True,
               help="rich: a frame per step; plain: a line per step; jsonl: a JSON object per step.")
 @view_options
-def grad(source, limit, only, as_json, fmt, stepping, delay, export):
+def grad(source, limit, only, as_json, fmt, stepping, delay, export, pager):
     """Trace the gradients of FILE's convolution: dL/dimages, dL/dkernels, dL/dbias.
 
     The gradient arriving at the output is the document's grad_output (shaped
@@ -75,7 +75,7 @@ def grad(source, limit, only, as_json, fmt, stepping, delay, export):
         _write_lines(lines)
         _write_lines(plain_explanation(part) for part in parts)
     else:
-        _show_frames(problem, events, parts, capped, stepping, delay, export)
+        _show_frames(problem, events, parts, capped, stepping, delay, export, pager)
 
 
 class Skipped:
@@ -124,7 +124,7 @@ def _interactive() -> bool:
     return interactive(Console())
 
 
-def _show_frames(problem, events, parts, capped: bool, stepping, delay, export) -> None:
+def _show_frames(problem, events, parts, capped: bool, stepping, delay, export, pager=False) -> None:
     """The rich view, printed, stepped through (--step) or animated (--delay), and saved (--export)."""
     from rich.console import Console
 
@@ -136,7 +136,10 @@ def _show_frames(problem, events, parts, capped: bool, stepping, delay, export) 
         from ..render.export import Exporter
 
         exporter = Exporter(export, console.width, title=problem.title or "convtrace grad", narrow="--only or --limit")
-    show_pages(_pages(problem, events, parts, capped), console, stepping=stepping, delay=delay, exporter=exporter)
+    from .run import paged
+
+    with paged(console, pager and not stepping and delay is None):
+        show_pages(_pages(problem, events, parts, capped), console, stepping=stepping, delay=delay, exporter=exporter)
 
 
 def _pages(problem, events, parts, capped: bool):

@@ -160,14 +160,16 @@ def problem_options(command):
 
 
 def view_options(command):
-    """Add --step, --delay and --export, the ways to show a rich trace, to a command."""
+    """Add --step, --delay, --export and --pager, the ways to show a rich trace, to a command."""
     options = [
         click.option("--step", "stepping", is_flag=True,
-                     help="Step through frames in a terminal: Enter/space next, b back, q quit."),
+                     help="Step through frames in a terminal, one per screen: single keys (? lists them, q quits)."),
         click.option("--delay", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
                      help="Animate the frames in place, SECONDS apart (in a terminal)."),
         click.option("--export", "export", default=None, metavar="FILE",
                      help="Also save the frames to FILE.svg, FILE.html or FILE.txt."),
+        click.option("--pager", is_flag=True,
+                     help="On a terminal, page the printed view through $PAGER (less) instead of scrolling past."),
     ]
     for option in reversed(options):
         command = option(command)

@@ -31,7 +31,7 @@ FORMATS = ("rich", "plain", "jsonl")
 @click.option("--method", type=click.Choice(("loop", "im2col")), default="loop", show_default=True,
               help="loop: window by window; im2col: the same convolution as one matrix product "
                    "(column matrix, kernel matrix, product, reshape; --limit sets the rows shown).")
-def run(source, limit, as_json, fmt, at, stepping, delay, export, frame_view, precision, method):
+def run(source, limit, as_json, fmt, at, stepping, delay, export, pager, frame_view, precision, method):
     """Trace every window position of FILE (a JSON document; - reads stdin; none: the built-in example).
 
     \b
@@ -65,7 +65,7 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, frame_view, pr
 
         chosen = Selection(at, problem)
     if fmt == "rich":
-        _show_frames(problem, steps, chosen, limit, stepping, delay, export, frame_view, precision)
+        _show_frames(problem, steps, chosen, limit, stepping, delay, export, frame_view, precision, pager)
         return
     if chosen is not None:
         steps = filter(chosen, steps)
@@ -134,7 +134,7 @@ def _check_view_options(fmt, as_json, stepping, delay, export) -> None:
         check_export_path(export)
 
 
-def _show_frames(problem, steps, chosen, limit, stepping, delay, export, layout, precision) -> None:
+def _show_frames(problem, steps, chosen, limit, stepping, delay, export, layout, precision, pager=False) -> None:
     """The step view: summary, frames, feature maps; stepped (--step) or played (--delay) in a terminal."""
     from rich.console import Console
 
@@ -159,10 +159,22 @@ def _show_frames(problem, steps, chosen, limit, stepping, delay, export, layout,
                     picked=picked, finish=lambda collected: agreement(problem, collected),
                     view="compact" if layout == "compact" else "full", numbers=numbers)
     try:
-        player.print_all()
+        with paged(console, pager):
+            player.print_all()
     finally:
         if exporter is not None:
             exporter.close()
+
+
+def paged(console, pager: bool):
+    """--pager on a terminal: everything printed inside goes through $PAGER (less -R keeps the colours)."""
+    import contextlib
+    import os
+
+    if not (pager and console.is_terminal):
+        return contextlib.nullcontext()
+    os.environ.setdefault("LESS", "-R")
+    return console.pager(styles=True)
 
 
 def _numbers(problem, precision):

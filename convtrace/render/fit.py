@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..engine.naive import Step
 from . import grids
 from .lines import Block, crop, hstack, prose, text, vstack
-from .steps import BOLD, DIM, RULE, StepView
+from .steps import DIM, RULE, StepView
 
 VIEWS = ("auto", "full", "compact")
 

@@ -26,7 +26,7 @@ from ..source.problem import Problem
 from .export import Exporter
 from .lines import Paragraph, blank
 from .maps import FeatureMaps
-from .pages import KEYS_BACK, KEYS_NEXT, KEYS_QUIT, Page, footer, interactive, print_pages, show_pages, step_pages  # noqa: F401
+from .pages import Page, print_pages
 from .steps import StepView
 from .summary import ProblemSummary
 
@@ -36,16 +36,20 @@ NOTE = Style(italic=True)
 
 def chosen_steps(steps: Iterable[Step], collector: Collector, chosen, limit: int | None) -> Iterator[Step]:
     """The steps to draw: those `chosen` accepts, at most `limit`; every step passing by is collected."""
+    from .busy import Busy
+
     drawn = 0
     if limit == 0:
         return
-    for step in steps:
-        collector.add(step)
-        if chosen(step):
-            yield step
-            drawn += 1
-            if limit is not None and drawn >= limit:
-                return
+    with Busy("tracing window positions", total=collector.total) as busy:
+        for step in steps:
+            busy.advance()
+            collector.add(step)
+            if chosen(step):
+                yield step
+                drawn += 1
+                if limit is not None and drawn >= limit:
+                    return
 
 
 class Player:
@@ -123,10 +127,10 @@ class Player:
         # made only now: the collector has seen every step the frames passed
         yield Page((self._finale(),), "the end", last=True)
 
-    def print_all(self, delay: float | None = None) -> None:
+    def print_all(self) -> None:
         """Summary, frames, feature maps, one after the other."""
         # every part fits the width already (blocks crop, paragraphs wrap): skip Rich's line cropping
-        print_pages(self.pages(), self.console, delay=delay, exporter=self.exporter, crop=False)
+        print_pages(self.pages(), self.console, exporter=self.exporter, crop=False)
 
 
 def _by_number(contains):
