@@ -11,7 +11,7 @@ from .options import problem_options, view_options
 
 FORMATS = ("rich", "plain", "jsonl")
 GRADIENTS = ("images", "kernels", "bias")
-FRAME_CAP = 30  # cells of each gradient the rich view draws unless --limit says otherwise
+from ..render.player import GRAD_FRAME_CAP as FRAME_CAP  # cells of each gradient drawn unless --limit
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -61,7 +61,9 @@ def grad(source, limit, only, as_json, fmt, stepping, delay, export, pager):
 
     which = (only,) if only else GRADIENTS
     capped = fmt == "rich" and limit is None and not (stepping and _interactive())  # stepping draws lazily: no cap
-    events = _limited(trace_gradients(problem, which), FRAME_CAP if capped else limit)
+    from ..render.player import Skipped, limited_events
+
+    events = limited_events(trace_gradients(problem, which), FRAME_CAP if capped else limit)
     parts = [part for part in explain(problem) if part.grad in which]
     if fmt == "jsonl":
         from ..render.grad import event_record
@@ -76,30 +78,6 @@ def grad(source, limit, only, as_json, fmt, stepping, delay, export, pager):
         _write_lines(plain_explanation(part) for part in parts)
     else:
         _show_frames(problem, events, parts, capped, stepping, delay, export, pager)
-
-
-class Skipped:
-    """Stands for the cells --limit left out of one gradient."""
-
-    def __init__(self, grad: str, count: int):
-        self.grad, self.count = grad, count
-        self.text = f"... {count} more {grad} cell(s) not shown (--limit)"
-
-
-def _limited(events, limit):
-    """Pass every preparation and result, and at most `limit` cells of each gradient."""
-    shown: dict[str, int] = {}
-    skipped = 0
-    for event in events:
-        if event.event == "cell":
-            shown[event.grad] = shown.get(event.grad, 0) + 1
-            if limit is not None and shown[event.grad] > limit:
-                skipped += 1
-                continue
-        elif skipped:
-            yield Skipped(event.grad, skipped)
-            skipped = 0
-        yield event
 
 
 def _write_lines(lines) -> None:
@@ -136,39 +114,9 @@ def _show_frames(problem, events, parts, capped: bool, stepping, delay, export, 
         from ..render.export import Exporter
 
         exporter = Exporter(export, console.width, title=problem.title or "convtrace grad", narrow="--only or --limit")
+    from ..render.player import grad_pages
     from .run import paged
 
     with paged(console, pager and not stepping and delay is None):
-        show_pages(_pages(problem, events, parts, capped), console, stepping=stepping, delay=delay, exporter=exporter)
-
-
-def _pages(problem, events, parts, capped: bool):
-    """Header, then per gradient its preparation, cells (the frames) and result, then what each gradient is."""
-    from rich.rule import Rule
-
-    from ..render.grad import NAMES, ExplanationFrame, GradHeader, GradView, SkippedNote
-    from ..render.pages import Page
-
-    yield Page((GradHeader(problem, problem.grad_output is not None),), "backward pass")
-    view = GradView(problem)
-    cells = {"bias": problem.kernel_shape[0]}  # one dL/dbias cell per kernel; the others say in their preparation
-    for event in events:
-        if isinstance(event, Skipped):
-            yield Page((SkippedNote(event.grad, event.count, FRAME_CAP if capped else None),),
-                       f"{NAMES[event.grad]}: cells not drawn")
-            continue
-        name = NAMES[event.grad]
-        if event.event == "prepare":
-            cells[event.grad] = event.cells
-            yield Page((view.frame(event),), f"{name}: preparation")
-        elif event.event == "cell":
-            yield Page((view.frame(event),), f"{name} step {event.step + 1} of {cells[event.grad]}", frame=True)
-        else:
-            yield Page((view.frame(event),), f"{name}: result")
-    rule = Rule("What each gradient is")
-    if not parts:
-        yield Page((rule,), "the end", last=True)
-    for i, part in enumerate(parts):
-        first, last = i == 0, i == len(parts) - 1
-        yield Page(((rule,) if first else ()) + (ExplanationFrame(part),),
-                   f"what {NAMES[part.grad]} is" + (", the end" if last else ""), last=last)
+        show_pages(grad_pages(problem, events, parts, capped), console, stepping=stepping, delay=delay,
+                   exporter=exporter)

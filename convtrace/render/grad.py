@@ -12,6 +12,7 @@ import numpy as np
 from rich.columns import Columns
 from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.rule import Rule
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -21,6 +22,8 @@ from ..engine.grad_trace import (
     KernelsCell, KernelsPrepare, KernelsResult,
 )
 from ..source.problem import Problem
+from . import grids
+from .lines import Block, text, vstack
 from .plain import number
 from .records import geometry_record
 
@@ -163,65 +166,42 @@ VIEW = 14  # rows / columns of a grid drawn at most; a bigger array shows the pa
 PLANES = 8  # planes of one array drawn at most in a preparation or result frame
 
 
-def view_range(total: int, start: int, length: int, limit: int = VIEW) -> range:
-    """Indices to draw: all when they fit in `limit`, else `limit` of them around [start, start + length)."""
-    if total <= limit:
-        return range(total)
-    limit = max(limit, length)
-    first = min(max(start - (limit - length) // 2, 0), total - limit)
-    return range(first, first + limit)
+def grid(values: np.ndarray, title: str, *, hollow=None, marked=None, cropped=None) -> Block:
+    """A 2-D array as a titled grid with row and column labels (the step view's toolkit, render/grids.py).
 
-
-def grid(values: np.ndarray, title: str, *, hollow=None, marked=None, cropped=None) -> Text:
-    """A 2-D array as a titled, boxed grid. NaN: not filled yet ('.'); hollow: '·', a structural zero;
-    marked: '[v]' in reverse (the window or the current cell); cropped: '(v)', cut off by the crop.
-
-    An array bigger than VIEW x VIEW shows the part around its marked cells, with '…' / '⋮' for the rest.
-    Drawn as plain lines of text (fast, and it never wraps: a narrow console crops it).
+    NaN: not filled yet ('.'); hollow: '·', a structural zero; marked: '[v]' (the window or the
+    current cell); cropped: '(v)', cut off by the crop. An array bigger than VIEW x VIEW shows the
+    part around its marked cells, with '…' / '⋮' for the rest.
     """
     rows, cols = range(values.shape[0]), range(values.shape[1])
     if values.shape[0] > VIEW or values.shape[1] > VIEW:
         where = np.argwhere(marked) if marked is not None and marked.any() else np.zeros((1, 2), dtype=int)
         (r0, c0), (r1, c1) = where.min(axis=0), where.max(axis=0)
-        rows = view_range(values.shape[0], int(r0), int(r1 - r0 + 1))
-        cols = view_range(values.shape[1], int(c0), int(c1 - c0 + 1))
+        rows = grids.view_range(values.shape[0], int(r0), int(r1 - r0 + 1), VIEW)
+        cols = grids.view_range(values.shape[1], int(c0), int(c1 - c0 + 1), VIEW)
         title += f" rows {rows[0]}..{rows[-1]} of {values.shape[0]}, cols {cols[0]}..{cols[-1]} of {values.shape[1]}"
-    before, after = cols[0] > 0, cols[-1] < values.shape[1] - 1
-    table = []  # rows of (text, style)
-    if rows[0] > 0:
-        table.append([("⋮", "dim")] * (len(cols) + before + after))
+    cells = []
     for r in rows:
-        line = [("…", "dim")] if before else []
+        line = []
         for c in cols:
             value = values[r, c]
             if np.isnan(value):
-                line.append((".", "dim"))
+                line.append((grids.EMPTY_TEXT, grids.EMPTY))
                 continue
-            text = "·" if hollow is not None and hollow[r, c] else number(value)
+            content = grids.PAD_TEXT if hollow is not None and hollow[r, c] else number(value)
             if marked is not None and marked[r, c]:
-                line.append((f"[{text}]", "bold reverse"))
+                kind = grids.TAP
             elif cropped is not None and cropped[r, c]:
-                line.append((f"({text})", "dim"))
+                kind = grids.CROPPED
             else:
-                line.append((text, ""))
-        if after:
-            line.append(("…", "dim"))
-        table.append(line)
-    if rows[-1] < values.shape[0] - 1:
-        table.append([("⋮", "dim")] * (len(cols) + before + after))
-    widths = [max(len(line[j][0]) for line in table) for j in range(len(table[0]))]
-    out = Text(no_wrap=True, overflow="crop")
-    out.append(title, style="bold")
-    out.append("\n┌" + "┬".join("─" * (w + 2) for w in widths) + "┐\n")
-    for line in table:
-        out.append("│")
-        for (text, style), width in zip(line, widths):
-            out.append(" " + " " * (width - len(text)))
-            out.append(text, style=style or None)
-            out.append(" │")
-        out.append("\n")
-    out.append("└" + "┴".join("─" * (w + 2) for w in widths) + "┘")
-    return out
+                kind = grids.PAD if content == grids.PAD_TEXT else grids.PLAIN
+            line.append((content, kind))
+        cells.append(line)
+    row_labels, col_labels = [str(r) for r in rows], [str(c) for c in cols]
+    w = max([len(content) for line in cells for content, _ in line] + [len(t) for t in col_labels])
+    cut = (rows[0] > 0, rows[-1] < values.shape[0] - 1, cols[0] > 0, cols[-1] < values.shape[1] - 1)
+    body = grids.grid([grids.runs_line(line, w) for line in cells], row_labels, col_labels, w, cut)
+    return vstack([text(title, Style(bold=True)), body])
 
 
 def _box(shape, top: int, left: int, height: int, width: int) -> np.ndarray:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import textwrap
 
 from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
 
@@ -35,6 +36,11 @@ class Block:
     @property
     def height(self) -> int:
         return len(self.lines)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        # a block is as wide as its widest line and cannot be narrower: Rich containers
+        # (Columns, Table, Panel) lay it out like any other renderable
+        return Measurement(self.width, self.width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         # without colour a coloured blank is just a blank: drop it at the end of lines too
@@ -78,8 +84,12 @@ class Paragraph:
     def __init__(self, content: str, style: Style | None = None, hanging: int = 0):
         self.content, self.style, self.hanging = content, style, hanging
 
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        longest = max((len(word) for word in self.content.split()), default=0)
+        return Measurement(min(longest, options.max_width), min(len(self.content), options.max_width))
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield prose(self.content, options.max_width, self.style, self.hanging)
+        yield from prose(self.content, options.max_width, self.style, self.hanging).__rich_console__(console, options)
 
 
 def blank(height: int = 1) -> Block:

@@ -11,6 +11,9 @@ Collector (the maps are drawn from it) and only the chosen steps become frames.
 Stepping needs steps in any order; a Walk (teach/walk.py) hands them over.
 The numbers that close a trace (how the loop agrees with the vectorized
 engine) are computed by the caller and handed in as `finish`.
+
+`convtrace grad` goes through the same pages: `grad_pages` lays out its
+events (preparation, cells, result per gradient), `limited_events` caps them.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from .steps import StepView
 from .summary import ProblemSummary
 
 FRAME_CAP = 100  # frames drawn for an --at selection; the rest are traced and counted, not drawn
+GRAD_FRAME_CAP = 30  # cells of each gradient `grad` draws unless --limit says otherwise
 NOTE = Style(italic=True)
 
 
@@ -147,3 +151,61 @@ class _Fitted:
         from .fit import fitted_frame
 
         yield fitted_frame(self.view, self.step, options.max_width, None, "compact")
+
+
+# ---------------------------------------------------------------- `convtrace grad`: the same player
+
+
+class Skipped:
+    """Stands for the cells --limit left out of one gradient."""
+
+    def __init__(self, grad: str, count: int):
+        self.grad, self.count = grad, count
+        self.text = f"... {count} more {grad} cell(s) not shown (--limit)"
+
+
+def limited_events(events, limit):
+    """Pass every preparation and result, and at most `limit` cells of each gradient."""
+    shown: dict[str, int] = {}
+    skipped = 0
+    for event in events:
+        if event.event == "cell":
+            shown[event.grad] = shown.get(event.grad, 0) + 1
+            if limit is not None and shown[event.grad] > limit:
+                skipped += 1
+                continue
+        elif skipped:
+            yield Skipped(event.grad, skipped)
+            skipped = 0
+        yield event
+
+
+def grad_pages(problem, events, parts, capped: bool):
+    """Header, then per gradient its preparation, cells (the frames) and result, then what each gradient is."""
+    from rich.rule import Rule
+
+    from .grad import NAMES, ExplanationFrame, GradHeader, GradView, SkippedNote
+
+    yield Page((GradHeader(problem, problem.grad_output is not None),), "backward pass")
+    view = GradView(problem)
+    cells = {"bias": problem.kernel_shape[0]}  # one dL/dbias cell per kernel; the others say in their preparation
+    for event in events:
+        if isinstance(event, Skipped):
+            yield Page((SkippedNote(event.grad, event.count, GRAD_FRAME_CAP if capped else None),),
+                       f"{NAMES[event.grad]}: cells not drawn")
+            continue
+        name = NAMES[event.grad]
+        if event.event == "prepare":
+            cells[event.grad] = event.cells
+            yield Page((view.frame(event),), f"{name}: preparation")
+        elif event.event == "cell":
+            yield Page((view.frame(event),), f"{name} step {event.step + 1} of {cells[event.grad]}", frame=True)
+        else:
+            yield Page((view.frame(event),), f"{name}: result")
+    rule = Rule("What each gradient is")
+    if not parts:
+        yield Page((rule,), "the end", last=True)
+    for i, part in enumerate(parts):
+        first, last = i == 0, i == len(parts) - 1
+        yield Page(((rule,) if first else ()) + (ExplanationFrame(part),),
+                   f"what {NAMES[part.grad]} is" + (", the end" if last else ""), last=last)
