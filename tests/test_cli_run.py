@@ -194,3 +194,13 @@ def test_one_step_number_in_every_view(invoke):
     rich = invoke(["run", "--at", "step=7"], env={"NO_COLOR": "1", "COLUMNS": "100"}).stdout
     assert "── step 7 of 0..17 ── out[0,0,2,1]" in rich
     assert invoke(["run", "--at", "step=18"]).exit_code == 2
+
+
+def test_every_command_that_reads_a_document_takes_example(invoke):
+    edges = json.loads(invoke(["compare", "--example", "edges", "--json"]).stdout)
+    assert edges["input_shape"] == [1, 1, 7, 7]
+    assert "example 'cs231n'" in invoke(["explain", "--example", "cs231n", "--mode", "same"]).stdout
+    grad = json.loads(invoke(["grad", "--example", "question", "--json"]).stdout)
+    assert grad["output_shape"] == [4, 2, 2, 2]
+    result = invoke(["compare", "x.json", "--example", "edges"])
+    assert result.exit_code == 2 and "not both" in result.stderr

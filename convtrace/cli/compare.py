@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .options import parse_step_pair
+from .options import ExampleName, parse_step_pair
 
 
 def _list(option: str, parse):
@@ -54,7 +54,9 @@ def _stride(item: str, option: str) -> int:
 @click.option("--kernel", "kernel", type=click.IntRange(min=0), default=0, show_default=True, metavar="K",
               help="Which kernel's output maps to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print every run (shapes, padding, outputs) as one JSON object.")
-def compare(file, modes, strides, dilation, flip, layout, image, kernel, as_json):
+@click.option("--example", default=None, type=ExampleName(), metavar="NAME",
+              help="Read the named example instead of FILE (`convtrace examples` lists them).")
+def compare(file, modes, strides, dilation, flip, layout, image, kernel, as_json, example):
     """Run every mode x stride on the same input (FILE, - for stdin, or the built-in example).
 
     The document's own mode, padding and stride are replaced by each combination;
@@ -70,8 +72,10 @@ def compare(file, modes, strides, dilation, flip, layout, image, kernel, as_json
     from ..errors import UsageError
     from .options import overrides_from
 
+    if file is not None and example is not None:
+        raise UsageError(f"give FILE or --example, not both (got {file!r} and --example {example})")
     overrides = overrides_from(None, None, None, dilation, flip, layout)
-    problem, _ = model.load_arrays(file, overrides)
+    problem, _ = model.load_arrays(file, overrides, example)
     n_images, n_kernels = problem.input_shape[0], problem.kernel_shape[0]
     if image >= n_images:
         raise UsageError(f"--image {image}: there are {n_images} images, numbered 0 to {n_images - 1}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import parse_step_pair
+from .options import ExampleName, parse_step_pair
 
 MODES = ("valid", "same", "full", "strided", "dilated")
 MAX_SIZE = 64  # explain draws every cell; larger sizes belong to `run`
@@ -46,7 +46,9 @@ def parse_size(option: str):
               help="Spacing of kernel taps, 1 = no gaps (dilated: 2 unless given).")
 @click.option("--flip", is_flag=True, default=False,
               help="Also show convolution (kernel rotated) next to cross-correlation.")
-def explain(file, mode, input_size, kernel_size, stride, dilation, flip):
+@click.option("--example", default=None, type=ExampleName(), metavar="NAME",
+              help="Explain on the named example's sizes (`convtrace examples` lists them).")
+def explain(file, mode, input_size, kernel_size, stride, dilation, flip, example):
     """Explain a padding mode: its purpose, formulas with your numbers, the windows, other libraries.
 
     Sizes come from FILE (a JSON document; - reads stdin) or from --input-size and
@@ -65,7 +67,11 @@ def explain(file, mode, input_size, kernel_size, stride, dilation, flip):
     from ..teach import explain as model
     from ..render.explain import ExplainView, OverviewView
 
-    example, stride, dilation, flip = _example(file, mode, input_size, kernel_size, stride, dilation, flip)
+    if file is not None and example is not None:
+        from ..errors import UsageError
+
+        raise UsageError(f"give FILE or --example, not both (got {file!r} and --example {example})")
+    example, stride, dilation, flip = _example(file, mode, input_size, kernel_size, stride, dilation, flip, example)
     console = Console()
     if mode is None:
         console.print(OverviewView(model.overview(example, stride, dilation, flip)))
@@ -74,16 +80,16 @@ def explain(file, mode, input_size, kernel_size, stride, dilation, flip):
     console.print(ExplainView(model.explain(settings, example, flip)))
 
 
-def _example(file, mode, input_size, kernel_size, stride, dilation, flip):
+def _example(file, mode, input_size, kernel_size, stride, dilation, flip, named=None):
     """The data to explain on (FILE's first channel, or a ramp) and the stride, dilation and flip to use."""
     from ..teach import explain as model
     from ..teach.compare import load_arrays
     from ..errors import UsageError
 
-    if file is not None:
+    if file is not None or named is not None:
         if input_size or kernel_size:
             raise UsageError("--input-size and --kernel-size are for when there is no FILE; the file has its own shapes")
-        problem, name = load_arrays(file, {})
+        problem, name = load_arrays(file, {}, named)
         # the document's own stride/dilation count unless the command line gives one;
         # a 1 there does not stop 'strided'/'dilated' from showing their default of 2
         if stride is None and problem.geometry.stride != (1, 1):

@@ -21,7 +21,7 @@ DEFAULT_MODES = ("valid", "same", "full")
 DEFAULT_STRIDES = (1, 2)
 
 
-def load_arrays(file: str | None, overrides: dict) -> tuple[Problem, str]:
+def load_arrays(file: str | None, overrides: dict, example: str | None = None) -> tuple[Problem, str]:
     """FILE ('-' stdin, None the built-in example) -> (Problem, name), whatever padding the document asked for.
 
     The document's mode/padding and grad_output are set aside (compare and
@@ -31,7 +31,7 @@ def load_arrays(file: str | None, overrides: dict) -> tuple[Problem, str]:
     from ..cli.options import read_source
     from ..source.problem import parse_json, problem_from_document
 
-    text, name = read_source(file)
+    text, name = read_source(file, example=example)
     doc = parse_json(text, name)
     doc.pop("grad_output", None)
     return problem_from_document(doc, {**overrides, "mode": "full"}), name
