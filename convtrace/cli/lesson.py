@@ -92,11 +92,13 @@ def path(lesson_key, folder) -> None:
               help="The value prediction for scripted use, e.g. 12 (implies --quiz).")
 @click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
               help="Show at most N window positions of the trace.")
-@click.option("--no-pause", is_flag=True, help="Do not wait for Enter between parts (never waits when piped).")
+@click.option("--no-pause", is_flag=True, help="Print every part at once (never waits when piped).")
 def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause) -> None:
     """Run lesson N: its narration, interleaved with the trace of its input.
 
-    In a terminal it waits for Enter between parts (q quits); piped, it never waits.
+    In a terminal it shows one part per screen on the alternate screen (single keys:
+    Space next, b back, q quits; with --quiz it prints and waits for a key between
+    parts); piped, it never waits.
     """
     from rich.console import Console
 
@@ -114,6 +116,9 @@ def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause) -
     quiz = quiz or answer_shape is not None or answer_value is not None
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     console = Console()
+    if interactive and not no_pause and not quiz:  # the classroom player: one part per screen
+        _on_screen(item, problem, limit, console)
+        return
     console.print(LessonHeader(item))
     for number, part in enumerate(plan_parts(item, quiz and problem is not None, problem is not None)):
         if number and interactive and not no_pause and not _pause(console):
@@ -133,6 +138,24 @@ def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause) -
 
                 play_trace(problem, trace(problem), chosen, console,
                            lambda collected, problem=problem: agreement(problem, collected))
+
+
+def _on_screen(item, problem, limit, console) -> None:
+    """`lesson run` in a terminal: the parts and the trace as pages on the alternate screen (single keys)."""
+    from ..engine.naive import trace
+    from ..engine.tracecheck import agreement
+    from ..render.lesson import lesson_pages
+    from ..render.pages import step_pages
+    from ..teach.lessons import parse_trace_setting
+
+    chosen, steps, finish = None, None, None
+    if problem is not None:
+        picked = parse_trace_setting(item.settings.get("trace"), problem.steps)
+        chosen = set(picked[:limit] if limit is not None else picked)
+        steps = trace(problem)
+        finish = lambda collected: agreement(problem, collected)  # noqa: E731
+    parts = plan_parts(item, False, problem is not None)
+    step_pages(lesson_pages(item, problem, parts, chosen, steps, finish, console), console)
 
 
 def plan_parts(item, with_quiz: bool, with_trace: bool) -> list[list[tuple[str, object]]]:

@@ -59,6 +59,36 @@ def play_trace(problem, steps, chosen: set[int], console: Console, finish) -> No
            finish=finish).print_all()
 
 
+def lesson_pages(item, problem, parts, chosen: set[int] | None, steps, finish, console: Console):
+    """The lesson as pages for the classroom player: one page per part, the trace as its own pages.
+
+    `parts` come from the command's plan (lists of ("text", section) and ("trace", None));
+    `steps` are the engine's steps for the trace part and `finish(collector)` its agreement line.
+    """
+    from .pages import Page
+    from .player import Player
+
+    total = len(parts)
+    for number, part in enumerate(parts):
+        label = f"part {number + 1} of {total}"
+        shown = [LessonHeader(item)] if number == 0 else []
+        for kind, section in part:
+            if kind == "text":
+                shown.append(lesson_markdown(section.markdown))
+                continue
+            if shown:
+                yield Page(tuple(shown), label)
+                shown = []
+            player = Player(problem, steps, console, chosen=lambda step: step.step in chosen, limit=len(chosen),
+                            finish=finish)
+            intro = TraceIntro(problem, len(chosen))
+            for i, page in enumerate(player.pages()):
+                yield Page(((intro,) if i == 0 else ()) + page.parts, f"{label}, the trace: {page.where}",
+                           frame=page.frame)
+        if shown:
+            yield Page(tuple(shown), label, last=number == total - 1)
+
+
 class FoldedAnswer:
     """Where an answer section was left out by `lesson show`, and how to see it."""
 
