@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..engine.naive import Step
 from . import grids
 from .lines import Block, crop, hstack, prose, text, vstack
-from .steps import DIM, RULE, StepView
+from .steps import BOLD, DIM, RULE, StepView
 
 VIEWS = ("auto", "full", "compact")
 
@@ -74,10 +74,10 @@ def legend(view: StepView, s: Step, width: int) -> Block:
 
 def products_column(view: StepView, s: Step, c: int) -> Block:
     """window * kernel over = products, sum: two rows of matrices for channel c."""
-    window, kernel, products = view.channel_products(s, c)
+    window, kernel, products, total = view.channel_products(s, c)
     kh = len(s.patch[c])
     top = hstack([window, grids.operator("*", kh), kernel], gap=1)
-    bottom = hstack([grids.operator("=", kh), products], gap=1)
+    bottom = hstack([grids.operator("=", kh), vstack([products, text(total, BOLD)])], gap=1)
     return vstack([top, bottom])
 
 
@@ -98,7 +98,7 @@ def medium_frame(view: StepView, s: Step, width: int, rows: int) -> Block:
     c_count = min(view.problem.images.shape[1], view.max_channels)
     from .lines import flow
 
-    products = flow([products_row(view, s, c) for c in range(c_count)], width, gap=4)
+    products = flow([hstack(view.products_row(s, c), gap=1) for c in range(c_count)], width, gap=4)
     return vstack([
         *head,
         legend(view, s, width),
@@ -108,12 +108,6 @@ def medium_frame(view: StepView, s: Step, width: int, rows: int) -> Block:
         text(),
         bottom_row(view, s, width, rows),
     ])
-
-
-def products_row(view: StepView, s: Step, c: int) -> Block:
-    window, kernel, products = view.channel_products(s, c)
-    kh = len(s.patch[c])
-    return hstack([window, grids.operator("*", kh), kernel, grids.operator("=", kh), products], gap=1)
 
 
 def compact_frame(view: StepView, s: Step, width: int, rows: int, channel: int = 0, formula: bool = True) -> Block:

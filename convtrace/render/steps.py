@@ -221,38 +221,30 @@ class StepView:
             parts.append(prose(f"... and {n_channels - shown} more channel{'s' * (n_channels - shown > 1)} (c{shown}..c{n_channels - 1}) not drawn", width, NOTE))
         return vstack(parts)
 
-    def channel_products(self, s: Step, c: int) -> list[Block]:
-        """Channel c's window, kernel slice and products as three matrices, the last with its sum below."""
+    def channel_products(self, s: Step, c: int) -> tuple[Block, Block, Block, str]:
+        """Channel c's window, kernel slice and products as matrices, and 'sum v', its partial sum."""
         kernel_title = f"w[{s.k},{c}]" + (" rot180" if self.problem.flip else "")
         fmt, out = self.fmt, self.fmt.out
         window = grids.matrix([[fmt(x) for x in row] for row in s.patch[c].tolist()], f"c{c} window")
         kernel = grids.matrix([[fmt(x) for x in row] for row in s.kernel[c].tolist()], kernel_title)
         products = grids.matrix([[out(x) for x in row] for row in s.products[c].tolist()], "products")
-        total = text(f"sum {out(s.partials[c])}", BOLD)
-        return [window, kernel, vstack([products, total])]
+        return window, kernel, products, f"sum {out(s.partials[c])}"
+
+    def products_row(self, s: Step, c: int) -> list[Block]:
+        """window * kernel = products  sum v, side by side (the sum beside the middle row)."""
+        kh = self.problem.geometry.kernel_size[0]
+        window, kernel, products, total = self.channel_products(s, c)
+        partial = Block([[] for _ in range(1 + (kh - 1) // 2)] + [[(total, BOLD)]])
+        return [window, grids.operator("*", kh), kernel, grids.operator("=", kh), products, partial]
 
     def products(self, s: Step, width: int) -> Block:
         """Per channel: window * kernel slice = products, and the channel's partial sum."""
         p = self.problem
         n_channels = p.images.shape[1]
         shown = min(n_channels, self.max_channels)
-        kh = p.geometry.kernel_size[0]
-        patch, kernel, products, partials = (s.patch.tolist(), s.kernel.tolist(), s.products.tolist(), s.partials.tolist())
-        rotated = " rot180" if p.flip else ""
         blocks = []
         for c in range(shown):
-            patch_t = [[self.fmt(x) for x in row] for row in patch[c]]
-            kernel_t = [[self.fmt(x) for x in row] for row in kernel[c]]
-            prod_t = [[self.fmt.out(x) for x in row] for row in products[c]]
-            partial = Block([[] for _ in range(1 + (kh - 1) // 2)] + [[(f"sum {self.fmt.out(partials[c])}", BOLD)]])
-            pieces = [
-                grids.matrix(patch_t, f"c{c} window"),
-                grids.operator("*", kh),
-                grids.matrix(kernel_t, f"w[{s.k},{c}]{rotated}"),
-                grids.operator("=", kh),
-                grids.matrix(prod_t, "products"),
-                partial,
-            ]
+            pieces = self.products_row(s, c)
             block = hstack(pieces, gap=1)
             # big kernels: let the matrices wrap under each other rather than be cut off
             blocks.append(block if block.width <= width else flow(pieces, width, gap=1))
