@@ -155,6 +155,7 @@ def test_120x40_shows_every_channel_and_the_formula(pane120):
     pane120.keys("Space")
     frame = pane120.wait_for("[step 0 of 0..17]")
     assert "sum_c sum_u sum_v x_pad[0, c, 0+u, 0+v]" in frame
+    assert "shapes: images (1,2,5,5)" in frame  # the shape flow
     assert re.search(r"^c0 +c1$", frame, re.M)  # both channels' grids side by side
     assert "c0 window" in frame and "c1 window" in frame
     assert len(frame.split("\n")) == 40 and max(len(line) for line in frame.split("\n")) <= 120

@@ -1,7 +1,7 @@
 """Frames that fit the screen they are drawn on: full, medium or compact, chosen by the terminal's size.
 
     full     the whole step view (render/steps.py): formula, shape flow, every channel
-    medium   the formula, every channel's grid and products, the sum beside the output map
+    medium   the formula and shape flow, every channel's grid and products, the sum beside the map
     compact  one channel at a time (the player's `c` key picks it): its grid with the window
              beside window * kernel = products, then the sum and the output map (80x24 fits)
 
@@ -29,10 +29,11 @@ def fitted_frame(view: StepView, s: Step, width: int, height: int | None, mode: 
         full = vstack(view.parts(s, width))
         if full.height <= height:
             return full
-        for rows in _row_limits(view, s):
-            medium = medium_frame(view, s, width, rows)
-            if medium.height <= height and medium.width <= width:
-                return medium
+        for shapes in (True, False):  # the shape flow goes first when room is short
+            for rows in _row_limits(view, s):
+                medium = medium_frame(view, s, width, rows, shapes)
+                if medium.height <= height and medium.width <= width:
+                    return medium
     block = None
     for formula in (True, False):  # the formula line is the first thing a small screen gives up
         for rows in _row_limits(view, s):
@@ -92,9 +93,9 @@ def bottom_row(view: StepView, s: Step, width: int, map_rows: int) -> Block:
     return vstack([total, view.output_map(s, width, max_rows=map_rows)])
 
 
-def medium_frame(view: StepView, s: Step, width: int, rows: int) -> Block:
-    """Formula, every channel's grid, every channel's products, the sum beside the map."""
-    head = view.header(s, width)
+def medium_frame(view: StepView, s: Step, width: int, rows: int, shapes: bool = True) -> Block:
+    """Formula (and the shape flow), every channel's grid and products, the sum beside the map."""
+    head = view.header(s, width) + ([view.shapes(s, width)] if shapes else [])
     c_count = min(view.problem.images.shape[1], view.max_channels)
     from .lines import flow
 
