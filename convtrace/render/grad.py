@@ -356,7 +356,7 @@ class ImagesCellFrame:
         where = (f"= dL/dimages{_index(e.n, e.c, e.input_row, e.input_col)}" if e.input_row is not None
                  else "(padding: the crop drops it)")
         yield Text.assemble(
-            (f"dL/dimages step {e.step + 1} of {p.cells}", "bold"),
+            (f"dL/dimages step {e.step} of 0..{p.cells - 1}", "bold"),
             f"   dL/dx_pad{target} {where}   window corner ({e.top},{e.left}) in g'_pad",
         )
         eh, ew = e.kernel.shape[1:]
@@ -448,7 +448,7 @@ class KernelsCellFrame:
         target = _walk_name(e.rotated) + _index(e.k, e.c, e.row, e.col)
         back = f"   (rotated back: dL/dkernels{_index(*e.target)})" if e.rotated else ""
         yield Text.assemble(
-            (f"dL/dkernels step {e.step + 1} of {p.cells}", "bold"),
+            (f"dL/dkernels step {e.step} of 0..{p.cells - 1}", "bold"),
             f"   {target}{back}   tap ({e.row},{e.col}) read x_pad rows {_indices(e.rows)}, columns {_indices(e.cols)}",
         )
         board = _board(self.board, f"{_walk_name(e.rotated)}[k{e.k},c{e.c}] so far", e.row, e.col)
@@ -497,7 +497,7 @@ class BiasCellFrame:
         e = self.event
         if e.step == 0:
             yield Rule("dL/dbias: the sum of g over n, row and col")
-        yield Text.assemble((f"dL/dbias step {e.step + 1}", "bold"), f"   dL/dbias[{e.k}]")
+        yield Text.assemble((f"dL/dbias step {e.step}", "bold"), f"   dL/dbias[{e.k}]")
         parts = [Group(grid(e.patch[n], f"g[n{n},k{e.k}]"), Text(f"partial n{n} = {number(e.partials[n])}"))
                  for n in range(e.patch.shape[0])]
         yield Columns(parts, padding=(0, 2))

@@ -199,7 +199,7 @@ def grad_pages(problem, events, parts, capped: bool):
             cells[event.grad] = event.cells
             yield Page((view.frame(event),), f"{name}: preparation")
         elif event.event == "cell":
-            yield Page((view.frame(event),), f"{name} step {event.step + 1} of {cells[event.grad]}", frame=True)
+            yield Page((view.frame(event),), f"{name} step {event.step} of 0..{cells[event.grad] - 1}", frame=True)
         else:
             yield Page((view.frame(event),), f"{name}: result")
     rule = Rule("What each gradient is")
