@@ -216,7 +216,7 @@ def test_sigterm_and_sighup_restore_the_terminal(pane80, signal_name, code):
 
 
 def test_delay_plays_in_place_and_leaves_the_result(pane80):
-    start(pane80, "--example same --delay 0.15")
+    start(pane80, "--example same --delay 0.3")
     seen = set()
     end = time.time() + 20
     while time.time() < end:
