@@ -97,3 +97,16 @@ def test_run_method_im2col_json_is_the_same_result(invoke):
     loop = json.loads(invoke(["run", "--json"]).output)
     matrix = json.loads(invoke(["run", "--json", "--method", "im2col"]).output)
     assert loop == matrix
+
+
+def test_im2col_view_wraps_between_words_at_80_columns(invoke):
+    """Shapes stay whole and wrapped lines keep their indent."""
+    import re
+
+    for example in ("question", "cs231n"):
+        text = invoke(["run", "--example", example, "--method", "im2col"], env={"COLUMNS": "80", "NO_COLOR": "1"}).output
+        lines = text.splitlines()
+        assert max(len(line) for line in lines) <= 80
+        assert not any(re.search(r"\([\d, ]*$", line) for line in lines), "a shape split across lines"
+        start = next(i for i, line in enumerate(lines) if line.startswith("   one row per window position"))
+        assert lines[start + 1].startswith("   ")  # the paragraph's second line is indented like its first
