@@ -103,7 +103,7 @@ def test_im2col_view_wraps_between_words_at_80_columns(invoke):
     """Shapes stay whole and wrapped lines keep their indent."""
     import re
 
-    for example in ("question", "cs231n"):
+    for example in ("default", "question", "cs231n"):
         text = invoke(["run", "--example", example, "--method", "im2col"], env={"COLUMNS": "80", "NO_COLOR": "1"}).output
         lines = text.splitlines()
         assert max(len(line) for line in lines) <= 80
