@@ -11,6 +11,8 @@ from rich.markdown import Markdown
 from rich.rule import Rule
 from rich.text import Text
 
+from .lines import Paragraph
+
 
 class LessonHeader:
     """'Lesson 3' and where its files are (commands in the lesson run from there)."""
@@ -114,7 +116,8 @@ class VerdictView:
             yield Text.assemble(("Right", "bold green"), f": {v.question} is {v.expected}.")
         else:
             yield Text.assemble(("Wrong", "bold red"), f": you said {v.given}, {v.question} is {v.expected}.")
-        yield Text(f"  Why: {v.reason}")
+        # wrapped between words, the continuation lines under the reason's first word
+        yield Paragraph(f"  Why: {v.reason}", hanging=7)
 
 
 def _shape(values) -> str:
