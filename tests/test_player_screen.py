@@ -285,3 +285,15 @@ def test_pager_pages_the_printed_view(pane80):
     assert "DONE=42" not in first and first.split("\n")[-1].startswith(":")  # less waits for a key
     pane80.keys("q")
     pane80.wait_for("DONE=42")
+
+
+def test_a_resized_terminal_gets_a_frame_that_fits_it(pane80):
+    start(pane80, "--step")
+    pane80.wait_for("[summary]")
+    pane80.keys("Space")
+    assert "c1 window" not in pane80.wait_for("[step 0 of 0..17]")  # 80x24: one channel
+    pane80.tmux("resize-window", "-t", "0", "-x", "120", "-y", "40")
+    frame = pane80.wait_for("c1 window")  # redrawn for 120x40 without a key press: every channel
+    assert "[step 0 of 0..17]" in frame.split("\n")[-1] and len(frame.split("\n")) == 40
+    pane80.keys("q")
+    assert "EXIT=0" in pane80.wait_for("STTY-SAME")
