@@ -225,6 +225,14 @@ def test_lesson_show_renders_markdown(lesson):
         assert section.heading in result.output
 
 
+def test_lesson_show_folds_the_answer_unless_asked():
+    answer = "In the bottom-left window the kernel covers 4, 5, 7 and 8"  # lessons/01-one-channel, ## Answer
+    folded = " ".join(invoke(["lesson", "show", "1"], env={"COLUMNS": "80"}).output.split())
+    assert answer not in folded and "Answer: folded" in folded and "lesson show 1 --answers" in folded
+    shown = " ".join(invoke(["lesson", "show", "1", "--answers"], env={"COLUMNS": "80"}).output.split())
+    assert answer in shown
+
+
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
 def test_lesson_runs_without_a_terminal_and_never_pauses(lesson):
     result = invoke(["lesson", "run", str(lesson.number)], input="")
@@ -418,16 +426,34 @@ def test_scripted_answer_that_is_not_a_shape_is_a_usage_error():
 # ----------------------------------------------------------------------------- pausing in a terminal
 
 
-def test_lesson_run_pauses_between_parts_in_a_terminal():
+def test_lesson_run_shows_one_part_per_screen_in_a_terminal():
     pexpect = pytest.importorskip("pexpect")
     env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
     child = pexpect.spawn(sys.executable, ["-m", "convtrace", "lesson", "run", "1", "--limit", "0"],
                           env=env, timeout=30, encoding="utf-8", dimensions=(40, 100))
-    child.expect("Enter: next part")
+    child.expect_exact("[part 1 of ")
+    assert "\x1b[?1049h" in child.before  # the alternate screen: the parts do not pile up in the scrollback
     assert "The idea" not in child.before  # only the first part so far
-    child.sendline("")
-    child.expect("Enter: next part")
-    child.sendline("q")
+    child.send(" ")  # a single key, no Enter
+    child.expect_exact("[part 2 of ")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    assert "\x1b[?1049l" in child.before  # left again
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_lesson_pauses_take_single_keys():
+    """With the quiz the parts are printed; between them 'q' alone quits and a space goes on: no Enter needed."""
+    pexpect = pytest.importorskip("pexpect")
+    env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
+    child = pexpect.spawn(sys.executable, ["-m", "convtrace", "lesson", "run", "1", "--limit", "0",
+                                           "--answer-shape", "1,1,2,2", "--answer-value", "1"],
+                          env=env, timeout=30, encoding="utf-8", dimensions=(40, 100))
+    child.expect("q: quit")
+    child.send(" ")
+    child.expect("q: quit")
+    child.send("q")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

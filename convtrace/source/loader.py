@@ -109,9 +109,9 @@ def read_source(file: str | None, max_elements: int | None = DEFAULT_MAX_ELEMENT
     from .jsontext import decode_text
 
     if file is None:
-        from importlib.resources import files
+        from .examples import DEFAULT, example_text
 
-        return files("convtrace.source.examples").joinpath("builtin.json").read_text(encoding="utf-8"), BUILTIN
+        return example_text(DEFAULT), BUILTIN
     limit = max_bytes(max_elements)
     if file == "-":
         name = "standard input"
@@ -142,7 +142,13 @@ def _document(request: Request, have_arrays: bool) -> dict:
     """The JSON document as a dict: FILE, stdin, the built-in example, or {} when options give the arrays."""
     from .jsontext import parse_json
 
-    if request.file is None and (have_arrays or request.example):
+    if request.file is None and request.example:
+        from .examples import example, example_text
+
+        if example(request.example).document:  # a document example: its JSON, as if it were FILE
+            return parse_json(example_text(request.example), f"example {request.example!r}")
+        return {}
+    if request.file is None and have_arrays:
         return {}
     text, name = read_source(request.file, request.max_elements)
     return parse_json(text, name)
@@ -166,8 +172,10 @@ def _with_example(request: Request) -> Request:
     from .examples import example
 
     if request.file is not None:
-        raise UsageError(f"--example {request.example} and FILE {request.file} both give the data; choose one")
+        raise UsageError(f"give FILE or --example, not both (got {request.file!r} and --example {request.example})")
     chosen = example(request.example)
+    if chosen.document:  # read by _document; options given beside it replace its arrays as they would FILE's
+        return request
     return replace(
         request,
         images=request.images or chosen.images,
