@@ -28,6 +28,7 @@ COMMANDS = {
     "check": "convtrace.cli.check:check",
     "lesson": "convtrace.cli.lesson:lesson",
     "bench": "convtrace.cli.bench:bench",
+    "emit": "convtrace.cli.emit:emit",
 }
 
 

@@ -59,6 +59,9 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, method):
         chosen = Selection(at, problem)
     if fmt == "rich":
         _show_frames(problem, steps, chosen, limit, stepping, delay, export)
+        from .emit import emit_hint
+
+        click.echo(emit_hint(source))  # the rich view only: --json, jsonl and plain stay pure data
         return
     if chosen is not None:
         steps = filter(chosen, steps)
