@@ -77,15 +77,61 @@ def test_numpy_script_prints_the_torch_output(case, tmp_path):
     np.testing.assert_allclose(got, engine_output(problem), rtol=0, atol=atol)
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_torch_script_prints_the_torch_output(case, tmp_path):
+# Importing torch takes seconds, so the golden torch scripts run in one interpreter, each
+# as its own __main__ program with its stdout captured; a few also run as real processes below.
+RUN_EACH = """
+import contextlib, io, json, runpy, sys
+printed = {}
+for path in sys.argv[1:]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        runpy.run_path(path, run_name="__main__")
+    printed[path] = out.getvalue()
+print(json.dumps(printed))
+"""
+
+
+@pytest.fixture(scope="module")
+def torch_printed(tmp_path_factory):
+    """Document name (golden cases, awkward_NCHW, awkward_NHWC) -> what its torch script printed."""
     python = torch_python()
+    folder = tmp_path_factory.mktemp("torch_scripts")
+    paths = {}
+    for name, doc in torch_documents().items():
+        paths[name] = folder / f"{name}.py"
+        paths[name].write_text(emit_script(problem_from_document(doc), "torch"))
+    done = subprocess.run([python, "-c", RUN_EACH, *map(str, paths.values())],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "", done.stderr  # no warnings (PyTorch warns about padding="same" with even kernels)
+    printed = json.loads(done.stdout)
+    return {name: printed[str(path)] for name, path in paths.items()}
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_torch_script_prints_the_torch_output(case, torch_printed):
     problem = problem_from_document(case["doc"])
-    got = np.asarray(one_json_line(run_script(emit_script(problem, "torch"), tmp_path, python)))
+    got = np.asarray(one_json_line(torch_printed[case["name"]]))
     assert list(got.shape) == case["expected"]["output_shape"]
     atol = tolerance(problem.images, problem.kernels)
     np.testing.assert_allclose(got, np.asarray(case["expected"]["output"]), rtol=0, atol=atol)
     np.testing.assert_allclose(got, engine_output(problem), rtol=0, atol=atol)
+
+
+@pytest.mark.parametrize("layout", ["NCHW", "NHWC"])
+def test_torch_script_of_awkward_numbers(layout, torch_printed):
+    problem = problem_from_document(awkward_document(layout))
+    got = np.asarray(one_json_line(torch_printed[f"awkward_{layout}"]))
+    np.testing.assert_allclose(got, engine_output(problem), rtol=1e-12, atol=tolerance(problem.images, problem.kernels))
+
+
+@pytest.mark.parametrize("name", ["nhwc_bias_same_stride_2"])
+def test_torch_script_runs_as_a_program(name, tmp_path):
+    """`python script.py` in its own process: one line on stdout, nothing on stderr (no warnings)."""
+    case = next(case for case in CASES if case["name"] == name)
+    problem = problem_from_document(case["doc"])
+    got = np.asarray(one_json_line(run_script(emit_script(problem, "torch"), tmp_path, torch_python())))
+    np.testing.assert_allclose(got, engine_output(problem), rtol=0, atol=tolerance(problem.images, problem.kernels))
 
 
 # ----------------------------------------------------------------------------- numbers that must round-trip
@@ -104,16 +150,24 @@ def awkward_document(layout: str = "NCHW") -> dict:
             "layout": layout, "padding": [[1, 0], [2, 1]], "stride": [1, 2]}
 
 
+def torch_documents() -> dict[str, dict]:
+    """Every document whose torch script the batch runs."""
+    return {**{case["name"]: case["doc"] for case in CASES},
+            **{f"awkward_{layout}": awkward_document(layout) for layout in ("NCHW", "NHWC")}}
+
+
 @pytest.mark.parametrize("to", ["numpy", "torch"])
 @pytest.mark.parametrize("layout", ["NCHW", "NHWC"])
 def test_the_scripts_tensors_are_the_documents_bit_for_bit(to, layout, tmp_path):
     problem = problem_from_document(awkward_document(layout))
-    path = tmp_path / "script.py"
-    path.write_text(emit_script(problem, to))
-    if to == "torch":  # read the literals without torch: swap the constructor for numpy's
-        path.write_text(path.read_text().replace("import torch\n", "import numpy as torch\n")
-                        .replace("import torch.nn.functional as F\n", "").replace("torch.tensor(", "torch.array(")
-                        .split("\n# PyTorch computes")[0].split("\n# conv2d's padding=")[0])
+    text = emit_script(problem, to)
+    tensors = text[: text.index("\n\n", text.index("\nkernels = "))]  # imports, images, kernels, bias
+    if to == "torch":  # read the literals without torch: numpy takes the same nested lists and dtype
+        tensors = tensors.replace("import torch.nn.functional as F\n", "").replace("import torch\n", "")
+        tensors = tensors.replace("torch.tensor(", "np.array(").replace("torch.float64", "np.float64")
+        tensors = "import numpy as np\n" + tensors
+    path = tmp_path / "tensors.py"
+    path.write_text(tensors)
     names = runpy.run_path(str(path), run_name="not_main")
     for name, want in (("images", problem.to_layout(problem.images)),
                        ("kernels", problem.to_layout(problem.kernels)), ("bias", problem.bias)):
@@ -145,3 +199,111 @@ def test_the_vectorized_line_passes_convtrace_check_too(tmp_path):
     path.write_text(emit_script(problem_from_document(CASES[0]["doc"]), "numpy"))
     report = run_check(f"{path}:conv2d_vectorized")
     assert {case.status for case in report.cases} == {"pass"}
+
+
+# ----------------------------------------------------------------------------- what the torch script says
+
+
+def torch_text(doc: dict) -> str:
+    return emit_script(problem_from_document(doc), "torch")
+
+
+def square(n: int) -> list:
+    return np.arange(n * n, dtype=float).reshape(n, n).tolist()
+
+
+def test_torch_uses_pytorch_names_for_valid_and_stride_1_same():
+    assert 'padding="valid"' in torch_text({"images": square(4), "kernels": square(3)})
+    same = torch_text({"images": square(5), "kernels": square(3), "mode": "same"})
+    assert 'padding="same"' in same and "F.pad" not in same
+
+
+def test_torch_pads_asymmetric_same_at_stride_2_and_says_why():
+    text = torch_text({"images": square(6), "kernels": square(3), "mode": "same", "stride": 2})
+    # TensorFlow's rule: out 3, total (3-1)*2 + 3 - 6 = 1 zero, after: bottom and right
+    assert "x = F.pad(images, (0, 1, 0, 1))" in text
+    assert 'padding="same" works at stride 1 only' in text
+    assert "stride=(2, 2), padding=0" in text
+
+
+def test_torch_names_full_padding_numbers_and_flips_with_torch_flip():
+    text = torch_text({"images": square(4), "kernels": square(3), "mode": "full", "dilation": 2, "flip": True})
+    assert "padding=(4, 4)" in text and "dilation=(2, 2)" in text  # d*(k-1) = 2*2
+    assert "w = torch.flip(kernels, dims=(2, 3))" in text
+
+
+def test_torch_permutes_nhwc_in_and_out():
+    text = torch_text({"images": [[[1.0, 2.0]] * 3] * 3, "kernels": [[[1.0, 0.0]] * 2] * 2, "layout": "NHWC"})
+    assert "images.permute(0, 3, 1, 2)" in text and "kernels.permute(0, 3, 1, 2)" in text
+    assert "out = out.permute(0, 2, 3, 1)" in text
+
+
+# ----------------------------------------------------------------------------- the command
+
+
+def test_emit_command_options_override_the_document(invoke, tmp_path):
+    doc = tmp_path / "doc.json"
+    doc.write_text(json.dumps({"images": square(6), "kernels": square(3), "bias": [1.5]}))
+    options = ["--stride", "2,1", "--padding", "1,0,0,2", "--dilation", "1,2", "--flip"]
+    result = invoke(["emit", str(doc), "--to", "numpy", *options])
+    assert result.exit_code == 0, result.output
+    assert "stride = (2, 1)" in result.output and "padding = ((1, 0), (0, 2))" in result.output
+    assert f"convtrace emit {doc} --padding 1,0,0,2 --stride 2,1 --dilation 1,2 --flip --to numpy" in result.output
+    got = np.asarray(one_json_line(run_script(result.output, tmp_path)))
+    problem = problem_from_document(json.loads(doc.read_text()),
+                                    {"stride": [2, 1], "padding": [[1, 0], [0, 2]], "dilation": [1, 2], "flip": True})
+    np.testing.assert_array_equal(got, engine_output(problem))  # small integers: exact
+
+
+def test_emit_reads_stdin_the_builtin_example_and_npy_arrays(invoke, tmp_path):
+    builtin = invoke(["emit"])
+    assert builtin.exit_code == 0 and "The built-in example" in builtin.output
+    assert one_json_line(run_script(builtin.output, tmp_path)) == json.loads(invoke(["run", "--json"]).output)["output"]
+    piped = invoke(["emit", "-", "--to", "torch"], input=json.dumps({"images": square(3), "kernels": square(2)}))
+    assert piped.exit_code == 0 and "F.conv2d(images, kernels, None" in piped.output
+    np.save(tmp_path / "x.npy", np.arange(32.0).reshape(1, 2, 4, 4) / 8)
+    np.save(tmp_path / "w.npy", np.ones((3, 2, 2, 2)))
+    arrays = invoke(["emit", "--images", str(tmp_path / "x.npy"), "--kernels", str(tmp_path / "w.npy")])
+    assert arrays.exit_code == 0, arrays.output
+    want = np.arange(32.0).reshape(1, 2, 4, 4) / 8
+    got = one_json_line(run_script(arrays.output, tmp_path))
+    np.testing.assert_allclose(got, [[[[sum(want[0, c, i + u, j + v] for c in range(2) for u in range(2)
+                                            for v in range(2)) for j in range(3)] for i in range(3)]] * 3],
+                               rtol=1e-12)
+
+
+@pytest.mark.parametrize("args, code, words", [
+    (["--to", "fortran"], 2, "'fortran' is not one of 'numpy', 'torch'"),
+    (["--stride", "0"], 2, "--stride"),
+    (["missing.json"], 2, "does not exist"),
+])
+def test_emit_usage_errors_are_one_message(args, code, words):
+    from click.testing import CliRunner
+
+    from convtrace.cli import cli
+
+    result = CliRunner().invoke(cli, ["emit", *args])
+    assert result.exit_code == code and words in result.output and "Traceback" not in result.output
+
+
+def test_emit_bad_data_exits_1_naming_the_path(tmp_path):
+    doc = tmp_path / "bad.json"
+    doc.write_text('{"images": [[1, 2], [3, true]], "kernels": [[1]]}')
+    done = subprocess.run([sys.executable, "-m", "convtrace", "emit", str(doc)], capture_output=True, text=True)
+    assert done.returncode == 1 and done.stdout == ""
+    assert "images[1][1]" in done.stderr and "Traceback" not in done.stderr
+
+
+# ----------------------------------------------------------------------------- `run` points here
+
+
+def test_run_rich_view_ends_with_the_emit_command(invoke, tmp_path):
+    doc = tmp_path / "doc.json"
+    doc.write_text(json.dumps({"images": square(4), "kernels": square(3)}))
+    shown = invoke(["run", str(doc), "--stride", "2"], env={"NO_COLOR": "1"}).output
+    assert shown.rstrip().splitlines()[-1] == f"see this as code: convtrace emit {doc} --stride 2 --to torch"
+
+
+@pytest.mark.parametrize("view", [["--json"], ["--format", "jsonl"], ["--format", "plain"]])
+def test_run_data_views_do_not_mention_emit(invoke, view):
+    assert "emit" not in invoke(["run", *view]).output

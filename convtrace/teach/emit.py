@@ -41,19 +41,23 @@ def emit_script(problem: Problem, to: str, command: str = "convtrace emit") -> s
 # ----------------------------------------------------------------------------- literals
 
 
-def literal(array: np.ndarray, indent: int = 0) -> str:
-    """A nested-list literal of `array`, one innermost row per line, floats written with repr.
+def literal(array: np.ndarray, indent: int = 0, flat: int = 1) -> str:
+    """A nested-list literal of `array`, its last `flat` axes on one line, floats written with repr.
 
     repr of a Python float is the shortest text that reads back as the same float64,
-    so the script's tensors are bit-for-bit the document's.
+    so the script's tensors are bit-for-bit the document's. flat=1 puts one image row
+    (W values) on a line, as NCHW reads; flat=2 one row of pixels (W x C), as NHWC reads.
     """
-    if array.ndim == 0:
-        return repr(float(array))
-    if array.ndim == 1:
-        return "[" + ", ".join(repr(float(value)) for value in array) + "]"
-    rows = [literal(sub, indent + 1) for sub in array]
-    # a blank-free, numpy-like layout: deeper levels start one column further right
+    if array.ndim <= flat:
+        return repr(array.tolist()) if array.ndim else repr(float(array))
+    rows = [literal(sub, indent + 1, flat) for sub in array]
+    # numpy-like: each deeper level starts one column further right
     return "[" + (",\n" + " " * (indent + 1)).join(rows) + "]"
+
+
+def row_axes(problem: Problem) -> int:
+    """How many trailing axes make one printed row of the images and kernels: W, or W and C under NHWC."""
+    return 2 if problem.layout == "NHWC" else 1
 
 
 def shape_text(shape) -> str:
@@ -98,7 +102,7 @@ def header(problem: Problem, what: str, command: str, needs: str) -> list[str]:
         lines.append("")
     for note in notes:
         for paragraph in note.splitlines() or [""]:
-            lines += ["# " + part for part in textwrap.wrap(paragraph, 86)] or ["#"]
+            lines += ["# " + part for part in textwrap.wrap(paragraph, 98)] or ["#"]
     return lines
 
 

@@ -10,7 +10,7 @@ The document's settings appear once, in the call at the bottom.
 from __future__ import annotations
 
 from ..source.problem import Problem
-from .emit import axes, header, images_in_layout, kernels_in_layout, literal, padding_words, shape_text
+from .emit import axes, header, images_in_layout, kernels_in_layout, literal, padding_words, row_axes, shape_text
 
 # What changes between channels-first and channels-last: where C sits in every index.
 LAYOUT_PARTS = {
@@ -135,9 +135,9 @@ def _tensors(problem: Problem, names: dict) -> list[str]:
     images, kernels = images_in_layout(problem), kernels_in_layout(problem)
     lines = [
         f"# images {names['images']} = {shape_text(images.shape)}",
-        "images = np.array(" + literal(images, len("images = np.array(")) + ")",
+        "images = np.array(" + literal(images, len("images = np.array("), row_axes(problem)) + ")",
         f"# kernels {names['kernels']} = {shape_text(kernels.shape)}, as written (flip is applied in conv2d)",
-        "kernels = np.array(" + literal(kernels, len("kernels = np.array(")) + ")",
+        "kernels = np.array(" + literal(kernels, len("kernels = np.array("), row_axes(problem)) + ")",
     ]
     if problem.bias is None:
         lines.append("bias = None  # the document has no bias")

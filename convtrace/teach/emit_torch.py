@@ -10,7 +10,7 @@ stride 2, an even kernel's 'same', explicit per-side padding) is `F.pad`.
 from __future__ import annotations
 
 from ..source.problem import Problem
-from .emit import axes, header, images_in_layout, kernels_in_layout, literal, padding_words, shape_text
+from .emit import axes, header, images_in_layout, kernels_in_layout, literal, padding_words, row_axes, shape_text
 
 
 def torch_script(problem: Problem, command: str) -> str:
@@ -37,12 +37,12 @@ def torch_script(problem: Problem, command: str) -> str:
         ]
         w = "w"
     padding_lines, padding_arg, x = _padding(problem, x)
-    lines += padding_lines
     g = problem.geometry
     groups = getattr(problem, "groups", 1)
     bias = "bias" if problem.bias is not None else "None"
     lines += [
         "",
+        *padding_lines,
         f"out = F.conv2d({x}, {w}, {bias}, stride={g.stride}, padding={padding_arg}, "
         f"dilation={g.dilation}, groups={groups})",
     ]
@@ -57,9 +57,9 @@ def _tensors(problem: Problem, names: dict) -> list[str]:
     start_x, start_w = "images = torch.tensor(", "kernels = torch.tensor("
     lines = [
         f"# images {names['images']} = {shape_text(images.shape)}",
-        start_x + literal(images, len(start_x)) + ", dtype=torch.float64)",
+        start_x + literal(images, len(start_x), row_axes(problem)) + ", dtype=torch.float64)",
         f"# kernels {names['kernels']} = {shape_text(kernels.shape)}, as written",
-        start_w + literal(kernels, len(start_w)) + ", dtype=torch.float64)",
+        start_w + literal(kernels, len(start_w), row_axes(problem)) + ", dtype=torch.float64)",
     ]
     if problem.bias is not None:
         lines.append(f"bias = torch.tensor({literal(problem.bias)}, dtype=torch.float64)  # (K,)")
@@ -67,42 +67,34 @@ def _tensors(problem: Problem, names: dict) -> list[str]:
 
 
 def _padding(problem: Problem, x: str) -> tuple[list[str], str, str]:
-    """(lines before the call, the padding= argument, the name of the input to convolve).
+    """(comment and F.pad lines for just above the call, the padding= argument, the input's name).
 
-    conv2d's padding= puts the same number of zeros on both sides of an axis
-    (or names 'valid' / 'same', the latter at stride 1 only); anything else
-    needs F.pad first.
+    F.conv2d's padding= puts as many zeros before as after on each axis (or names
+    "valid" / "same", the latter at stride 1 only); anything else needs F.pad first.
     """
     g = problem.geometry
     (top, bottom), (left, right) = g.padding
-    why = padding_words(problem)
+    why = [f"# {padding_words(problem)}"] if g.mode != "explicit" else []
     if g.mode == "valid":
-        return [], '"valid"', x
+        return why, '"valid"', x
     if top == bottom and left == right:
         if g.mode == "same" and g.stride == (1, 1):
-            return [], '"same"', x
+            return why, '"same"', x
         if g.mode == "same":
-            note = (f"# {why}.\n# PyTorch's padding=\"same\" works at stride 1 only; "
-                    f"here the rule gives the same zeros on both sides: ({top}, {left})")
+            why.append("# PyTorch's padding=\"same\" works at stride 1 only; here the rule's zeros are equal on both "
+                       "sides, so padding= holds them")
         elif g.mode == "full":
-            note = f"# {why}; PyTorch has no name for 'full', so the numbers are given"
-        else:
-            note = ""
-        return ([""] + note.splitlines() if note else []), f"({top}, {left})", x
+            why.append("# PyTorch has no name for 'full', so the zeros are given")
+        return why, f"({top}, {left})", x
     if g.mode == "same" and g.stride == (1, 1):
-        reason = ("an even kernel needs one more zero after than before; PyTorch's padding=\"same\" "
-                  "does the same but\n# warns that it copies the input, so pad explicitly")
+        why += ["# F.conv2d's padding= puts as many zeros before as after, but an even kernel needs one more after",
+                '# (padding="same" would do that too, but warns that it makes a padded copy anyway)']
     elif g.mode == "same":
-        reason = (f"at stride {g.stride} the rule puts more zeros after than before, and PyTorch's "
-                  f"padding=\"same\"\n# works at stride 1 only")
+        why += ["# F.conv2d's padding= puts as many zeros before as after, and this needs more after;",
+                f'# padding="same" works at stride 1 only, and the stride here is {g.stride}']
     else:
-        reason = "the padding differs between the two sides of an axis"
-    lines = [""]
-    if why:
-        lines.append(f"# {why}.")
-    lines += [
-        f"# conv2d's padding= is the same on both sides of an axis, but {reason}.",
+        why.append("# F.conv2d's padding= puts as many zeros before as after; this padding differs, so pad first")
+    return why + [
         "# F.pad lists the last axis first: (left, right, top, bottom)",
         f"x = F.pad({x}, ({left}, {right}, {top}, {bottom}))",
-    ]
-    return lines, "0", "x"
+    ], "0", "x"
