@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import runpy
 import subprocess
 import sys
@@ -297,13 +298,32 @@ def test_emit_bad_data_exits_1_naming_the_path(tmp_path):
 # ----------------------------------------------------------------------------- `run` points here
 
 
-def test_run_rich_view_ends_with_the_emit_command(invoke, tmp_path):
+def run_in_terminal(*args: str) -> str:
+    """What `convtrace run ARGS` shows in an 80x24 terminal, escape codes removed."""
+    pexpect = pytest.importorskip("pexpect")
+    env = {key: value for key, value in os.environ.items() if key not in ("FORCE_COLOR", "COLUMNS", "LINES")}
+    env.update(TERM="xterm-256color", NO_COLOR="1")
+    child = pexpect.spawn(sys.executable, ["-m", "convtrace", "run", *args], env=env, encoding="utf-8",
+                          timeout=30, dimensions=(24, 80))
+    shown = child.read()
+    child.close()
+    assert child.exitstatus == 0, shown
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown).replace("\r\n", "\n")
+
+
+def test_run_rich_view_ends_with_the_emit_command(tmp_path):
     doc = tmp_path / "doc.json"
     doc.write_text(json.dumps({"images": square(4), "kernels": square(3)}))
-    shown = invoke(["run", str(doc), "--stride", "2"], env={"NO_COLOR": "1"}).output
-    assert shown.rstrip().splitlines()[-1] == f"see this as code: convtrace emit {doc} --stride 2 --to torch"
+    shown = run_in_terminal(str(doc), "--stride", "2", "--no-flip")
+    assert shown.rstrip().splitlines()[-1] == f"see this as code: convtrace emit {doc} --stride 2 --no-flip --to torch"
+    assert run_in_terminal().rstrip().splitlines()[-1] == "see this as code: convtrace emit --to torch"
 
 
 @pytest.mark.parametrize("view", [["--json"], ["--format", "jsonl"], ["--format", "plain"]])
-def test_run_data_views_do_not_mention_emit(invoke, view):
-    assert "emit" not in invoke(["run", *view]).output
+def test_run_data_views_do_not_mention_emit(view):
+    assert "emit" not in run_in_terminal(*view)
+
+
+def test_run_in_a_pipe_keeps_the_trace_alone(invoke):
+    """Piped or captured (golden renders, exports, `| less`), the step view is the trace only."""
+    assert "see this as code" not in invoke(["run"]).output

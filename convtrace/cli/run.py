@@ -59,9 +59,10 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, method):
         chosen = Selection(at, problem)
     if fmt == "rich":
         _show_frames(problem, steps, chosen, limit, stepping, delay, export)
-        from .emit import emit_hint
+        if sys.stdout.isatty():  # a hint for a person at a terminal: pipes, files and exports keep the trace alone
+            from .emit import emit_hint
 
-        click.echo(emit_hint(source))  # the rich view only: --json, jsonl and plain stay pure data
+            click.echo(emit_hint(source))
         return
     if chosen is not None:
         steps = filter(chosen, steps)
