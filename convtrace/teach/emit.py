@@ -27,10 +27,14 @@ def emit_script(problem: Problem, to: str, command: str = "convtrace emit") -> s
 
     `command` is how the script was asked for; it is written into the header.
     """
-    if to == "numpy":
+    if to == "numpy" and problem.is_plain_conv2d:
         from .emit_numpy import numpy_script
 
         return numpy_script(problem, command)
+    if to == "numpy":
+        from .emit_layers import layer_script
+
+        return layer_script(problem, command)
     if to == "torch":
         from .emit_torch import torch_script
 
@@ -69,20 +73,36 @@ def shape_text(shape) -> str:
 
 
 def images_in_layout(problem: Problem) -> np.ndarray:
-    """The images as the document writes them, promoted to rank 4: (N, C, H, W) or (N, H, W, C)."""
+    """The images as the document writes them, promoted to full rank: (N, C, *spatial) or (N, H, W, C)."""
     return problem.to_layout(problem.images)
 
 
 def kernels_in_layout(problem: Problem) -> np.ndarray:
-    """The kernels as the document writes them (not flipped), rank 4: (K, C, kh, kw) or (K, kh, kw, C)."""
+    """The kernels as the document writes them (not flipped), full rank, e.g. (K, C, kh, kw) or (K, kh, kw, C)."""
     return problem.to_layout(problem.kernels)
 
 
+SPATIAL = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+TAPS = {1: ("k",), 2: ("kh", "kw"), 3: ("kd", "kh", "kw")}
+
+
 def axes(problem: Problem) -> dict[str, str]:
-    """The axis names of images, kernels and output in the document's layout."""
+    """The axis names of images, kernels and output in the document's layout, e.g. '(N, C, H, W)'."""
+    spatial, taps = SPATIAL[problem.dims], TAPS[problem.dims]
+    outs = tuple(name + "'" for name in spatial)
+    per_group = "/groups" if problem.groups > 1 else ""
+    if problem.layer == "conv_transpose":
+        lead, channels = "C", "K" + per_group
+    else:
+        lead, channels = "K", "C" + per_group
+    out_channels = "C" if problem.layer in ("max_pool", "avg_pool") else "K"
     if problem.layout == "NHWC":
-        return {"images": "(N, H, W, C)", "kernels": "(K, kh, kw, C)", "output": "(N, H', W', K)"}
-    return {"images": "(N, C, H, W)", "kernels": "(K, C, kh, kw)", "output": "(N, K, H', W')"}
+        names = {"images": ("N", *spatial, "C"), "kernels": (lead, *taps, channels),
+                 "output": ("N", *outs, out_channels)}
+    else:
+        names = {"images": ("N", "C", *spatial), "kernels": (lead, channels, *taps),
+                 "output": ("N", out_channels, *outs)}
+    return {key: "(" + ", ".join(value) + ")" for key, value in names.items()}
 
 
 # ----------------------------------------------------------------------------- header and padding words
@@ -115,4 +135,6 @@ def padding_words(problem: Problem) -> str:
         return "'full': d*(k-1) zeros on every side"
     if mode == "same":
         return "'same' (TensorFlow's rule): H' = ceil(H / stride); an odd extra zero goes to the bottom/right"
+    if mode == "causal":
+        return "causal: d*(k-1) zeros on the left only, so output t sees inputs up to t and none after"
     return ""
