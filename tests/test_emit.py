@@ -1,8 +1,10 @@
 """`convtrace emit`: the emitted scripts, run as a person runs them, against PyTorch and the vectorized engine.
 
-Every NumPy script is run with `python` in a subprocess; its one printed line
-is compared with the torch-computed golden output (tests/golden/forward.json)
-and with convtrace's vectorized engine. The torch scripts run when an
+Every NumPy script is run with `python` in a subprocess of its own (several at
+a time); its one printed line is compared with the torch-computed golden output
+(tests/golden/forward.json for 2-D convolution, tests/golden/layers.json for
+groups, 1-D, 3-D, causal, transposed and pooling) and with convtrace's
+vectorized engine. The torch scripts run when an
 interpreter with torch is at hand: this one, or the one named by
 CONVTRACE_TORCH_PYTHON (e.g. CONVTRACE_TORCH_PYTHON=/tmp/torchenv/bin/python);
 otherwise those tests are skipped.
@@ -23,7 +25,7 @@ import numpy as np
 import pytest
 
 from convtrace.check import run_check
-from convtrace.engine.fast import problem_output
+from convtrace.engine.dispatch import layer_output
 from convtrace.source.problem import problem_from_document
 from convtrace.teach.emit import emit_script
 
@@ -31,6 +33,9 @@ from conftest import golden_cases, tolerance
 
 CASES = golden_cases("forward")
 IDS = [case["name"] for case in CASES]
+LAYER_CASES = golden_cases("layers")
+ALL = {f"{kind}/{case['name']}": case for kind, cases in (("forward", CASES), ("layers", LAYER_CASES))
+       for case in cases}
 
 
 def run_script(text: str, tmp_path: Path, python: str = sys.executable) -> str:
@@ -52,7 +57,12 @@ def one_json_line(stdout: str):
 
 def engine_output(problem) -> np.ndarray:
     """convtrace's vectorized result in the document's layout: the independent reference."""
-    return problem.to_layout(problem_output(problem))
+    return problem.to_layout(layer_output(problem))
+
+
+def atol_for(problem) -> float:
+    kernels = problem.kernels if problem.kernels is not None else np.ones(1)
+    return tolerance(problem.images, kernels)
 
 
 def torch_python() -> str:
@@ -68,20 +78,12 @@ def torch_python() -> str:
 # ----------------------------------------------------------------------------- the golden documents
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_numpy_script_prints_the_torch_output(case, tmp_path):
-    problem = problem_from_document(case["doc"])
-    got = np.asarray(one_json_line(run_script(emit_script(problem, "numpy"), tmp_path)))
-    atol = tolerance(problem.images, problem.kernels)
-    assert list(got.shape) == case["expected"]["output_shape"]
-    np.testing.assert_allclose(got, np.asarray(case["expected"]["output"]), rtol=0, atol=atol)
-    np.testing.assert_allclose(got, engine_output(problem), rtol=0, atol=atol)
-
-
-# Importing torch takes seconds, so the golden torch scripts run in one interpreter, each
-# as its own __main__ program with its stdout captured; a few also run as real processes below.
+# Starting a Python per script costs more than the script itself, so the golden scripts run in one
+# interpreter, each as its own __main__ program with its stdout captured and warnings made errors;
+# a sample of them also runs as real `python script.py` processes below.
 RUN_EACH = """
-import contextlib, io, json, runpy, sys
+import contextlib, io, json, runpy, sys, warnings
+warnings.simplefilter("error")
 printed = {}
 for path in sys.argv[1:]:
     out = io.StringIO()
@@ -92,15 +94,12 @@ print(json.dumps(printed))
 """
 
 
-@pytest.fixture(scope="module")
-def torch_printed(tmp_path_factory):
-    """Document name (golden cases, awkward_NCHW, awkward_NHWC) -> what its torch script printed."""
-    python = torch_python()
-    folder = tmp_path_factory.mktemp("torch_scripts")
+def run_each(documents: dict, to: str, folder: Path, python: str) -> dict:
+    """Name -> what the `to` script of each document printed, all run by one `python`."""
     paths = {}
-    for name, doc in torch_documents().items():
-        paths[name] = folder / f"{name}.py"
-        paths[name].write_text(emit_script(problem_from_document(doc), "torch"))
+    for name, doc in documents.items():
+        paths[name] = folder / (name.replace("/", "_") + ".py")
+        paths[name].write_text(emit_script(problem_from_document(doc), to))
     done = subprocess.run([python, "-c", RUN_EACH, *map(str, paths.values())],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
@@ -109,12 +108,50 @@ def torch_printed(tmp_path_factory):
     return {name: printed[str(path)] for name, path in paths.items()}
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_torch_script_prints_the_torch_output(case, torch_printed):
+@pytest.fixture(scope="module")
+def numpy_printed(tmp_path_factory):
+    """Golden case id ('forward/NAME', 'layers/NAME') -> what its NumPy script printed."""
+    return run_each({name: case["doc"] for name, case in ALL.items()}, "numpy",
+                    tmp_path_factory.mktemp("numpy_scripts"), sys.executable)
+
+
+@pytest.mark.parametrize("name", list(ALL))
+def test_numpy_script_prints_the_torch_output(name, numpy_printed):
+    case = ALL[name]
     problem = problem_from_document(case["doc"])
-    got = np.asarray(one_json_line(torch_printed[case["name"]]))
+    got = np.asarray(one_json_line(numpy_printed[name]))
+    atol = atol_for(problem)
     assert list(got.shape) == case["expected"]["output_shape"]
-    atol = tolerance(problem.images, problem.kernels)
+    np.testing.assert_allclose(got, np.asarray(case["expected"]["output"]), rtol=0, atol=atol)
+    np.testing.assert_allclose(got, engine_output(problem), rtol=0, atol=atol)
+
+
+@pytest.fixture(scope="module")
+def torch_printed(tmp_path_factory):
+    """Document name (golden case ids, awkward_NCHW, awkward_NHWC) -> what its torch script printed."""
+    return run_each(torch_documents(), "torch", tmp_path_factory.mktemp("torch_scripts"), torch_python())
+
+
+SAMPLE = ["forward/combo_nhwc_same_s3_dilated_even_flip", "layers/grp_nhwc_depthwise_bias_same_s2",
+          "layers/d1_causal_groups_2", "layers/d3_tr_groups_padding_output_padding",
+          "layers/maxpool_nhwc_padding_ceil", "layers/d3_avgpool_ceil_include"]
+
+
+@pytest.mark.parametrize("name", SAMPLE)
+def test_numpy_script_runs_as_a_program(name, tmp_path):
+    """`python script.py` in its own process: one line on stdout, nothing on stderr."""
+    problem = problem_from_document(ALL[name]["doc"])
+    got = np.asarray(one_json_line(run_script(emit_script(problem, "numpy"), tmp_path)))
+    np.testing.assert_allclose(got, engine_output(problem), rtol=0, atol=atol_for(problem))
+
+
+@pytest.mark.parametrize("name", list(ALL))
+def test_torch_script_prints_the_torch_output(name, torch_printed):
+    case = ALL[name]
+    problem = problem_from_document(case["doc"])
+    got = np.asarray(one_json_line(torch_printed[name]))
+    assert list(got.shape) == case["expected"]["output_shape"]
+    atol = atol_for(problem)
     np.testing.assert_allclose(got, np.asarray(case["expected"]["output"]), rtol=0, atol=atol)
     np.testing.assert_allclose(got, engine_output(problem), rtol=0, atol=atol)
 
@@ -123,16 +160,16 @@ def test_torch_script_prints_the_torch_output(case, torch_printed):
 def test_torch_script_of_awkward_numbers(layout, torch_printed):
     problem = problem_from_document(awkward_document(layout))
     got = np.asarray(one_json_line(torch_printed[f"awkward_{layout}"]))
-    np.testing.assert_allclose(got, engine_output(problem), rtol=1e-12, atol=tolerance(problem.images, problem.kernels))
+    np.testing.assert_allclose(got, engine_output(problem), rtol=1e-12, atol=atol_for(problem))
 
 
-@pytest.mark.parametrize("name", ["nhwc_bias_same_stride_2"])
+@pytest.mark.parametrize("name", ["forward/nhwc_bias_same_stride_2", "layers/tr_nhwc_groups_bias_padding"])
 def test_torch_script_runs_as_a_program(name, tmp_path):
     """`python script.py` in its own process: one line on stdout, nothing on stderr (no warnings)."""
-    case = next(case for case in CASES if case["name"] == name)
+    case = ALL[name]
     problem = problem_from_document(case["doc"])
     got = np.asarray(one_json_line(run_script(emit_script(problem, "torch"), tmp_path, torch_python())))
-    np.testing.assert_allclose(got, engine_output(problem), rtol=0, atol=tolerance(problem.images, problem.kernels))
+    np.testing.assert_allclose(got, engine_output(problem), rtol=0, atol=atol_for(problem))
 
 
 # ----------------------------------------------------------------------------- numbers that must round-trip
@@ -153,7 +190,7 @@ def awkward_document(layout: str = "NCHW") -> dict:
 
 def torch_documents() -> dict[str, dict]:
     """Every document whose torch script the batch runs."""
-    return {**{case["name"]: case["doc"] for case in CASES},
+    return {**{name: case["doc"] for name, case in ALL.items()},
             **{f"awkward_{layout}": awkward_document(layout) for layout in ("NCHW", "NHWC")}}
 
 
@@ -181,7 +218,7 @@ def test_the_scripts_tensors_are_the_documents_bit_for_bit(to, layout, tmp_path)
 def test_awkward_numbers_give_the_engines_output(layout, tmp_path):
     problem = problem_from_document(awkward_document(layout))
     got = np.asarray(one_json_line(run_script(emit_script(problem, "numpy"), tmp_path)))
-    np.testing.assert_allclose(got, engine_output(problem), rtol=1e-12, atol=tolerance(problem.images, problem.kernels))
+    np.testing.assert_allclose(got, engine_output(problem), rtol=1e-12, atol=atol_for(problem))
 
 
 # ----------------------------------------------------------------------------- the loop is a conv2d `check` accepts
