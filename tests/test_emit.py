@@ -364,3 +364,51 @@ def test_run_data_views_do_not_mention_emit(view):
 def test_run_in_a_pipe_keeps_the_trace_alone(invoke):
     """Piped or captured (golden renders, exports, `| less`), the step view is the trace only."""
     assert "see this as code" not in invoke(["run"]).output
+
+
+# ----------------------------------------------------------------------------- the other layers, in words
+
+
+def layer_text(name: str, to: str = "torch") -> str:
+    return emit_script(problem_from_document(ALL[f"layers/{name}"]["doc"]), to)
+
+
+def test_torch_layers_use_their_functional_calls_and_argument_names():
+    transposed = layer_text("tr_groups_2_bias_s2")
+    assert ("F.conv_transpose2d(images, kernels, bias, stride=(2, 2), padding=(1, 1), output_padding=(1, 1), "
+            "groups=2, dilation=(1, 1))") in transposed
+    assert "F.max_pool2d(images, kernel_size=(2, 2), stride=(2, 2), padding=(1, 1), dilation=(1, 1), " \
+           "ceil_mode=True)" in layer_text("maxpool_ceil_last_window_dropped")
+    assert "count_include_pad=False" in layer_text("avgpool_ceil_padding_exclude")
+    assert "F.conv3d(" in layer_text("d3_groups_2_bias") and "groups=2" in layer_text("d3_groups_2_bias")
+
+
+def test_torch_causal_pads_the_left_only_and_says_why():
+    text = layer_text("d1_causal_dilation_2")
+    k = problem_from_document(ALL["layers/d1_causal_dilation_2"]["doc"]).kernels.shape[-1]  # the kernel's taps
+    assert f"x = F.pad(images, ({2 * (k - 1)}, 0))" in text and "F.conv1d(x, kernels" in text
+    assert "causal: d*(k-1) zeros on the left only" in text
+
+
+def test_numpy_layers_spell_out_groups_and_pool_divisors():
+    depthwise = layer_text("grp_depthwise", "numpy")
+    assert "c0 = k // 1 * 1  # kernel k is in group k // 1, which reads channel c0" in depthwise
+    exclude = layer_text("avgpool_ceil_padding_exclude", "numpy")
+    assert "count_include_pad=False: only the input's own cells count" in exclude
+    assert "constant_values=-np.inf" in layer_text("maxpool_padding_1", "numpy")
+
+
+def test_emit_command_on_a_layer_document_with_an_override(invoke, tmp_path):
+    doc = tmp_path / "pool.json"
+    doc.write_text(json.dumps({"images": square(7), "pool": "max", "pool_size": 3}))
+    result = invoke(["emit", str(doc), "--stride", "2"])
+    assert result.exit_code == 0, result.output
+    assert "def max_pool2d_loop(x):" in result.output
+    want = np.array(square(7))[[[0], [2], [4]], [0, 2, 4]] + 16  # each 3x3 window's max is its bottom-right cell
+    np.testing.assert_array_equal(one_json_line(run_script(result.output, tmp_path)), [[want.tolist()]])
+
+
+def test_run_rich_view_of_a_layer_ends_with_the_emit_command(tmp_path):
+    doc = tmp_path / "pool.json"
+    doc.write_text(json.dumps({"images": square(4), "pool": "avg", "pool_size": 2}))
+    assert run_in_terminal(str(doc)).rstrip().splitlines()[-1] == f"see this as code: convtrace emit {doc} --to torch"

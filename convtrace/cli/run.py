@@ -47,6 +47,8 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, method):
         from .layer_views import run_json, run_steps
 
         run_json(problem) if as_json else run_steps(problem, fmt, limit, at, stepping, delay, export)
+        if fmt == "rich" and not as_json:
+            _emit_hint(source)
         return
     if as_json:
         from ..engine.fast import problem_output
@@ -64,10 +66,7 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, method):
         chosen = Selection(at, problem)
     if fmt == "rich":
         _show_frames(problem, steps, chosen, limit, stepping, delay, export)
-        if sys.stdout.isatty():  # a hint for a person at a terminal: pipes, files and exports keep the trace alone
-            from .emit import emit_hint
-
-            click.echo(emit_hint(source))
+        _emit_hint(source)
         return
     if chosen is not None:
         steps = filter(chosen, steps)
@@ -81,6 +80,15 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, method):
         from ..render.plain import plain_line
 
         _write_lines(steps, plain_line)
+
+
+def _emit_hint(source) -> None:
+    """End the step view with the command that shows this layer as code (in a terminal only:
+    pipes, files and exports keep the trace alone)."""
+    if sys.stdout.isatty():
+        from .emit import emit_hint
+
+        click.echo(emit_hint(source))
 
 
 def _jsonl_line():

@@ -58,24 +58,24 @@ def _window(position: str, stride: int, span: int, dilation: int) -> str:
     return f"{start}:{start} + {span}" + ("" if dilation == 1 else f":{dilation}")
 
 
-def _windows(problem: Problem) -> list[str]:
+def window_slices(problem: Problem) -> list[str]:
     g = problem.geometry
     return [_window(p, a.stride, a.span, a.dilation) for p, a in zip(POSITIONS[problem.dims], g.axes)]
 
 
-def _nest(loops: list[str], body: list[str], depth: int = 1) -> list[str]:
+def nest(loops: list[str], body: list[str], depth: int = 1) -> list[str]:
     """Nested `for` lines, each one level deeper, with `body` inside the last."""
     lines = [("    " * (depth + i)) + loop for i, loop in enumerate(loops)]
     return lines + [("    " * (depth + len(loops))) + line for line in body]
 
 
-def _pad(problem: Problem, extra_after=None, value: str = "") -> str:
+def pad_call(problem: Problem, extra_after=None, value: str = "") -> str:
     """np.pad(x, ...) with the geometry's zeros (and `extra_after` more at the end of each axis)."""
     pairs = [(b, a + (extra_after[i] if extra_after else 0)) for i, (b, a) in enumerate(problem.geometry.padding)]
     return f"np.pad(x, ((0, 0), (0, 0), {', '.join(map(str, pairs))}){value})"
 
 
-def _view(problem: Problem, what: str = "x", channels: bool = True) -> str:
+def window_view(problem: Problem, what: str = "x", channels: bool = True) -> str:
     """Every window at once: sliding_window_view with the stride and dilation as slices, no copy."""
     g = problem.geometry
     dims = problem.dims
@@ -111,14 +111,14 @@ def _conv(problem: Problem, name: str) -> list[str]:
     args = "x, w, b" if problem.bias is not None else "x, w"
     padded = any(before or after for before, after in g.padding)
     why = padding_words(problem)
-    pad_line = [f"    x = {_pad(problem)}  # {why or 'zeros: (before, after) per axis'}"] if padded else []
+    pad_line = [f"    x = {pad_call(problem)}  # {why or 'zeros: (before, after) per axis'}"] if padded else []
     reads = "channel c0" if C // G == 1 else f"channels c0 to c0 + {C // G - 1}"
     per_group = ([f"c0 = k // {K // G} * {C // G}  # kernel k is in group k // {K // G}, which reads {reads}"]
                  if G > 1 else [])
-    body = [f"patch = x[n, {channels}, {', '.join(_windows(problem))}]  # (C{'/groups' if G > 1 else ''}, kernel size)",
+    body = [f"patch = x[n, {channels}, {', '.join(window_slices(problem))}]  # (C{'/groups' if G > 1 else ''}, kernel size)",
             f"out[n, k, {', '.join(pos)}] = np.sum(patch * w[k]){bias}"]
-    loops = _nest(["for n in range(N):", "for k in range(K):"], per_group)
-    loops += _nest([f"for {p} in range({o}):" for p, o in zip(pos, outs)], body, depth=3)
+    loops = nest(["for n in range(N):", "for k in range(K):"], per_group)
+    loops += nest([f"for {p} in range({o}):" for p, o in zip(pos, outs)], body, depth=3)
     o, t = OUT_LETTERS[:dims], TAP_LETTERS[dims]
     if G == 1:
         contract = [f'    out = np.einsum("nc{o}{t},kc{t}->nk{o}", windows, w)']
@@ -131,7 +131,7 @@ def _conv(problem: Problem, name: str) -> list[str]:
     return [
         "", "", _settings(problem),
         f"def {name}_loop({args}):",
-        f'    """{_names(problem)}, one output value at a time."""',
+        f'    """{shapes_text(problem)}, one output value at a time."""',
         *pad_line,
         "    N, K = x.shape[0], w.shape[0]",
         f"    out = np.zeros((N, K, {', '.join(map(str, outs))}))",
@@ -142,13 +142,13 @@ def _conv(problem: Problem, name: str) -> list[str]:
         '    """The same with every window at once: a sliding-window view and one contraction."""',
         *pad_line,
         "    N, K = x.shape[0], w.shape[0]",
-        f"    windows = {_view(problem)}  # (N, C, output size, kernel size)",
+        f"    windows = {window_view(problem)}  # (N, C, output size, kernel size)",
         *contract,
         "    return out" + (f" + b[:, {', '.join(['None'] * dims)}]" if problem.bias is not None else ""),
     ]
 
 
-def _names(problem: Problem) -> str:
+def shapes_text(problem: Problem) -> str:
     """'(N, C, H, W) x (K, C/groups, kh, kw) -> (N, K, H', W')', channels first."""
     first = axes(problem) if problem.layout != "NHWC" else axes(_channels_first(problem))
     if problem.kernels is None:
@@ -177,9 +177,9 @@ def _transposed(problem: Problem, name: str) -> list[str]:
     writes = "output channel k0" if Kg == 1 else f"output channels k0 to k0 + {Kg - 1}"
     per_group = ([f"k0 = c // {C // G} * {Kg}  # input channel c is in group c // {C // G}, which writes {writes}"]
                  if G > 1 else [])
-    body = [f"full[n, {targets}, {', '.join(_windows(problem))}] += x[n, c, {', '.join(pos)}] * w[c]"]
-    loops = _nest(["for n in range(N):", "for c in range(C):"], per_group)
-    loops += _nest([f"for {p} in range({size}):" for p, size in zip(pos, sizes)], body, depth=3)
+    body = [f"full[n, {targets}, {', '.join(window_slices(problem))}] += x[n, c, {', '.join(pos)}] * w[c]"]
+    loops = nest(["for n in range(N):", "for c in range(C):"], per_group)
+    loops += nest([f"for {p} in range({size}):" for p, size in zip(pos, sizes)], body, depth=3)
     args = "x, w, b" if problem.bias is not None else "x, w"
     bias = f" + b[:, {', '.join(['None'] * dims)}]" if problem.bias is not None else ""
     return [
@@ -187,7 +187,7 @@ def _transposed(problem: Problem, name: str) -> list[str]:
         f"# stride {g.stride}, padding {tuple(a.before for a in g.axes)} (cropped from both ends of the output), "
         f"dilation {g.dilation}, output_padding {g.output_padding}" + (f", groups {G}" if G > 1 else ""),
         f"def {name}_loop({args}):",
-        f'    """{_names(problem)}: every input value stamps value * kernel into the output."""',
+        f'    """{shapes_text(problem)}: every input value stamps value * kernel into the output."""',
         "    N, C = x.shape[:2]",
         f"    full = np.zeros((N, {K}, {', '.join(map(str, full))}))  # before cropping: (H-1)*s + d*(k-1) + 1 + output_padding",
         *loops,
