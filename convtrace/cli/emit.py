@@ -16,7 +16,7 @@ TARGETS = ("numpy", "torch")
 @click.option("--to", "to", type=click.Choice(TARGETS), default="numpy", show_default=True,
               help="numpy: the plain loop and the vectorized one-liner; torch: the torch.nn.functional call.")
 def emit(source, to):
-    """Print FILE's convolution as a Python script (- reads stdin; none: the built-in example).
+    """Print FILE's layer as a Python script (- reads stdin; none: the built-in example).
 
     Run the script with python: it prints the output as one line of JSON, in the
     document's layout, the same numbers as `convtrace run FILE --json`.
