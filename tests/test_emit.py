@@ -50,6 +50,7 @@ def run_script(text: str, tmp_path: Path, python: str = sys.executable) -> str:
 
 def one_json_line(stdout: str):
     """The script's single line of output, parsed (and checked to be exactly one line)."""
+    assert not stdout.startswith("FAILED"), stdout
     lines = stdout.splitlines()
     assert len(lines) == 1 and stdout.endswith("\n"), stdout[:200]
     return json.loads(lines[0])
@@ -82,14 +83,17 @@ def torch_python() -> str:
 # interpreter, each as its own __main__ program with its stdout captured and warnings made errors;
 # a sample of them also runs as real `python script.py` processes below.
 RUN_EACH = """
-import contextlib, io, json, runpy, sys, warnings
+import contextlib, io, json, runpy, sys, traceback, warnings
 warnings.simplefilter("error")
 printed = {}
 for path in sys.argv[1:]:
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        runpy.run_path(path, run_name="__main__")
-    printed[path] = out.getvalue()
+    try:
+        with contextlib.redirect_stdout(out):
+            runpy.run_path(path, run_name="__main__")
+        printed[path] = out.getvalue()
+    except BaseException:  # one broken script fails its own test, not the batch
+        printed[path] = "FAILED " + traceback.format_exc(limit=-2)
 print(json.dumps(printed))
 """
 
