@@ -49,7 +49,7 @@ def _tensors(problem: Problem) -> list[str]:
     return lines
 
 
-# ----------------------------------------------------------------------------- text helpers
+# ----------------------------------------------------------------------------- pieces of text
 
 
 def _window(position: str, stride: int, span: int, dilation: int) -> str:

@@ -40,7 +40,7 @@ LAYOUT_PARTS = {
     },
 }
 
-HELPERS = '''
+SETUP = '''
 
 def as_pair(value):
     """2 -> (2, 2); (2, 1) -> (2, 1): one number per axis (rows, columns)."""
@@ -121,7 +121,7 @@ def numpy_script(problem: Problem, command: str) -> str:
     ]
     kernel_hw = "kernels.shape[2:]" if problem.layout == "NCHW" else "kernels.shape[1:3]"
     text = "\n".join(lines) + "\n"
-    text += HELPERS.format(pad=parts["pad"], flip=parts["flip"], kernel_hw=kernel_hw)
+    text += SETUP.format(pad=parts["pad"], flip=parts["flip"], kernel_hw=kernel_hw)
     text += LOOP.format(
         images=names["images"], kernels=names["kernels"], output=names["output"],
         shape=parts["shape"], out=parts["out"], patch=parts["patch"],
