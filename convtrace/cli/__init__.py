@@ -31,6 +31,7 @@ COMMANDS = {
     "bench": "convtrace.cli.bench:bench",
     "kernels": "convtrace.cli.kernels:kernels",
     "examples": "convtrace.cli.examples:examples",
+    "emit": "convtrace.cli.emit:emit",
 }
 
 

@@ -54,6 +54,8 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, pager, frame_v
         from .layer_views import run_json, run_steps
 
         run_json(problem) if as_json else run_steps(problem, fmt, limit, at, stepping, delay, export)
+        if fmt == "rich" and not as_json:
+            _emit_hint(source)
         return
     if as_json:
         from ..engine.fast import problem_output
@@ -71,6 +73,7 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, pager, frame_v
         chosen = Selection(at, problem)
     if fmt == "rich":
         _show_frames(problem, steps, chosen, limit, stepping, delay, export, frame_view, precision, pager)
+        _emit_hint(source)
         return
     if chosen is not None:
         steps = filter(chosen, steps)
@@ -84,6 +87,15 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, pager, frame_v
         from ..render.plain import plain_line
 
         _write_lines(steps, plain_line)
+
+
+def _emit_hint(source) -> None:
+    """End the step view with the command that shows this layer as code (in a terminal only:
+    pipes, files and exports keep the trace alone)."""
+    if sys.stdout.isatty():
+        from .emit import emit_hint
+
+        click.echo(emit_hint(source))
 
 
 def _jsonl_line():
