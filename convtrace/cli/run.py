@@ -22,9 +22,11 @@ FORMATS = ("rich", "plain", "jsonl")
 @click.option("--at", "at", multiple=True, metavar="NAME=V,...",
               help="Only these positions, e.g. n=0,k=1 or row=2,col=1 or row=0..2 (repeat for more).")
 @view_options
-@click.option("--method", type=click.Choice(("loop", "im2col")), default="loop", show_default=True,
+@click.option("--method", type=click.Choice(("loop", "im2col", "winograd", "fft")), default="loop", show_default=True,
               help="loop: window by window; im2col: the same convolution as one matrix product "
-                   "(column matrix, kernel matrix, product, reshape; --limit sets the rows shown).")
+                   "(column matrix, kernel matrix, product, reshape; --limit sets the rows shown); "
+                   "winograd: one 2x2 output tile by F(2x2, 3x3) (--at n=0,k=0,row=0,col=0 picks it); "
+                   "fft: one channel pair through the frequency domain (--at n=0,k=0,c=0).")
 def run(source, limit, as_json, fmt, at, stepping, delay, export, method):
     """Trace every window position of FILE (a JSON document; - reads stdin; none: the built-in example).
 
@@ -42,6 +44,10 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, method):
     if method == "im2col" and not as_json:  # --json: the same numbers either way
         _show_im2col(source, fmt, limit, at, stepping, delay, export)
         return
+    if method in ("winograd", "fft") and not as_json:  # the better ways: cli/methods.py
+        from .methods import show_better_way
+
+        return show_better_way(method, source, fmt, limit, at, stepping, delay, export)
     problem = source.load()
     if as_json:
         from ..engine.fast import problem_output

@@ -212,6 +212,11 @@ class WinogradTile:
         """16 per channel for 4 outputs (the loop: 36 per channel)."""
         return MULTIPLICATIONS * self.d.shape[0]
 
+    @property
+    def direct_multiplications(self) -> int:
+        """The loop's for the same 4 outputs: 2*2*3*3 = 36 per channel."""
+        return DIRECT_MULTIPLICATIONS * self.d.shape[0]
+
 
 def winograd_tile(problem: Problem, n: int = 0, k: int = 0, tile: tuple[int, int] = (0, 0)) -> WinogradTile:
     """Output tile `tile` (tile row, tile column) of image n and kernel k, done the Winograd way."""
