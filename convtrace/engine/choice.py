@@ -9,7 +9,7 @@ in matrix products. The better ways do fewer, at a price paid elsewhere:
   products are deep and wide enough to dominate: many channels and kernels.
 * FFT does about L1*L2*log2(L1*L2) work per image channel, kernel channel and
   output map whatever the kernel size, plus C*K complex products per
-  frequency. It wins when kernels are large (7x7 and up) and the stride is 1
+  frequency. It wins when kernels are large (13x13 and up here) and the stride is 1
   (with a stride it would compute every stride-1 output and drop most of them).
 """
 
@@ -24,10 +24,12 @@ from .winograd import applies
 # and both C and K are at least WINOGRAD_CHANNELS (measured on a 2-core machine).
 WINOGRAD_WORK = 20_000_000
 WINOGRAD_CHANNELS = 16
-# FFT: kernels of at least this many taps, stride 1, and the direct method's multiply-adds
-# at least FFT_ADVANTAGE times the FFT estimate below.
-FFT_TAPS = 49
-FFT_ADVANTAGE = 4.0
+# FFT: kernels of at least this many taps (13x13), stride 1, and the direct method's multiply-adds
+# at least FFT_ADVANTAGE times the FFT estimate below. NumPy's FFTs are single-threaded calls
+# with a per-call cost, and BLAS runs the direct products near its peak, so FFT needs a wide
+# margin on paper: on a 2-core machine 7x7 and 9x9 layers were still faster direct.
+FFT_TAPS = 169
+FFT_ADVANTAGE = 8.0
 
 
 def direct_work(input_shape, kernel_shape, geometry: Geometry) -> int:

@@ -110,21 +110,15 @@ def input_transform(phases: np.ndarray, wq: int, p: int, b: int, rows: np.ndarra
         np.subtract(e[1], e[3], out=v[a, 3])
 
 
-def output_transform(m: np.ndarray, s: np.ndarray, y: np.ndarray) -> None:
-    """m (4, 4, K, b) -> y (2, 2, K, b) = A^T m A, using s (2, 4, K, b) as scratch.
+# A^T m A for every tile at once: y[2a + b] = sum over (i, j) of AT[a, i] * AT[b, j] * m[4i + j],
+# which is one (4, 16) @ (16, K*tiles) product with the Kronecker product of A^T with itself.
+AT_AT = np.kron(AT, AT)  # (4, 16)
 
-    A^T's rows are (m0 + m1 + m2, m1 - m2 - m3): along the rows, then the columns.
-    """
-    for j in range(TILE):
-        np.add(m[0, j], m[1, j], out=s[0, j])
-        s[0, j] += m[2, j]
-        np.subtract(m[1, j], m[2, j], out=s[1, j])
-        s[1, j] -= m[3, j]
-    for a in range(OUT):
-        np.add(s[a, 0], s[a, 1], out=y[a, 0])
-        y[a, 0] += s[a, 2]
-        np.subtract(s[a, 1], s[a, 2], out=y[a, 1])
-        y[a, 1] -= s[a, 3]
+
+def output_transform(m: np.ndarray, y: np.ndarray) -> None:
+    """m (4, 4, K, b) -> y (2, 2, K, b) = A^T m A of every tile: one small matrix product (one pass over m)."""
+    _, _, k, b = m.shape
+    np.matmul(AT_AT.astype(m.dtype), m.reshape(MULTIPLICATIONS, k * b), out=y.reshape(OUT * OUT, k * b))
 
 
 def conv2d_winograd(images: np.ndarray, kernels: np.ndarray, bias, geometry: Geometry) -> np.ndarray:
@@ -165,7 +159,7 @@ def conv2d_winograd(images: np.ndarray, kernels: np.ndarray, bias, geometry: Geo
         input_transform(phases, wq, row * wq, b, _work("winograd_rows", (TILE, 2, c, b + 1), dtype), v)
         np.matmul(u, v.reshape(MULTIPLICATIONS, c, b), out=m.reshape(MULTIPLICATIONS, k, b))  # 16 (K, C) @ (C, b)
         y = _work("winograd_y", (OUT, OUT, k, b), dtype)
-        output_transform(m, _work("winograd_s", (OUT, TILE, k, b), dtype), y)
+        output_transform(m, y)
         for a in range(OUT):
             for bb in range(OUT):
                 _keep_rows(y[a, bb].reshape(k, count, wq), row, hq, bias, kept[a][bb])

@@ -160,7 +160,7 @@ def run_case(
     reference = conv2d_nchw(p.images, p.kernels, p.bias, p.geometry, p.flip)  # float64
     tol = _tolerance(p, dtype)
     runners = {
-        "naive": lambda deadline: _naive(p, deadline),
+        "naive": lambda deadline: _engine_loop(p, deadline),
         "per_position": lambda deadline: _per_position(images, kernels, bias, p.geometry, p.flip, deadline),
         "im2col": lambda deadline: (conv2d_im2col(images, kernels, bias, p.geometry, p.flip), None),
         "winograd": lambda deadline: (conv2d_winograd(images, applied, bias, p.geometry), None),
@@ -221,7 +221,7 @@ def _max_error(output: np.ndarray, reference: np.ndarray, done: float) -> float:
     return float(diff.max(initial=0.0))
 
 
-def _naive(problem: Problem, deadline):
+def _engine_loop(problem: Problem, deadline):
     """The engine's own loop (engine/naive.py), one Step per position, in float64; stops at `deadline`.
 
     The deadline is looked at after every output row.
