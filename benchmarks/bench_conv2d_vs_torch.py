@@ -108,7 +108,14 @@ def describe_machine(torch_python: str) -> list[str]:
     lines += ["convtrace process: " + line for line in (done.stdout.strip() or "BLAS unknown").splitlines()]
     for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         lines.append(f"{name}={os.environ.get(name, '(unset)')}")
+    lines.append(load_line("before"))
     return lines
+
+
+def load_line(when: str) -> str:
+    """The machine's load averages: other programs on the same cores slow both libraries, unevenly."""
+    one, five, _ = os.getloadavg()
+    return f"load average {when}: {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
 
 
 def timed_process(library: str, index: int, rounds: int, out_path: str | None = None,
@@ -174,6 +181,7 @@ def main() -> int:
                         f"({steady['torch']:.2f}) | {median['convtrace'] * 1e3:.1f} / {worst['convtrace'] * 1e3:.1f} "
                         f"({steady['convtrace']:.2f}) | {ratio:.2f} | {choice} | {'yes' if agrees else 'NO'} "
                         f"({error:.1e}) |{extra}")
+    print(f"<!-- {load_line('after')} -->")
     geomean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
     print(f"\nfloat32; {args.pairs} alternating process pairs x {args.rounds} calls per layer; "
           f"times in ms: median / worst over all calls (worst/median within a process, median over processes)\n")
