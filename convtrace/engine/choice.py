@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..source.geometry import Geometry
 from .winograd import applies
 
@@ -63,3 +65,23 @@ def better_way(input_shape, kernel_shape, geometry: Geometry) -> str | None:
             and work >= FFT_ADVANTAGE * fft_work(input_shape, kernel_shape, geometry)):
         return "fft"
     return None
+
+
+def better_conv(images: np.ndarray, w: np.ndarray, bias, geometry: Geometry, strategy: str) -> np.ndarray:
+    """The "winograd" (engine/winograd.py) and "fft" (engine/fft.py) strategies of conv2d_nchw.
+
+    (N, C, H, W) x (K, C, kh, kw), kernels already rotated when flip is on -> (N, K, H', W').
+    """
+    if images.size == 0 or w.size == 0:
+        dtype = np.result_type(images, w)
+        out = np.zeros((images.shape[0], w.shape[0], *geometry.out_size), dtype)
+        return out + (0 if bias is None else np.asarray(bias, dtype)[None, :, None, None])
+    if strategy == "winograd":
+        from .winograd import conv2d_winograd
+
+        if not applies(w.shape, geometry):
+            raise ValueError("strategy 'winograd' needs 3x3 kernels, stride 1 and dilation 1")
+        return conv2d_winograd(images, w, bias, geometry)
+    from .fft import conv2d_fft
+
+    return conv2d_fft(images, w, bias, geometry)

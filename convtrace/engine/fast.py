@@ -75,7 +75,9 @@ def choose_strategy(input_shape, kernel_shape, geometry: Geometry) -> str:
     h_out, w_out = geometry.out_size
     if n * k * h_out * w_out * c * kh * kw < SMALL_PROBLEM:
         return "windows"
-    better = _better_way(input_shape, kernel_shape, geometry)
+    from .choice import better_way  # Winograd or FFT when they win (engine/choice.py)
+
+    better = better_way(input_shape, kernel_shape, geometry)
     if better:
         return better
     if geometry.stride != (1, 1):
@@ -103,7 +105,9 @@ def conv2d_nchw(
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be 'auto' or one of {', '.join(STRATEGIES)}, got {strategy!r}")
     if strategy in ("winograd", "fft"):  # the better ways, in their own modules
-        return _better_conv(images, w, bias, geometry, strategy)
+        from .choice import better_conv
+
+        return better_conv(images, w, bias, geometry, strategy)
     if strategy in ("rows", "shifted") and geometry.stride != (1, 1):
         raise ValueError(f"strategy {strategy!r} needs stride 1; use 'im2col' or 'windows' for stride {geometry.stride}")
     n, k = images.shape[0], w.shape[0]
@@ -119,30 +123,6 @@ def conv2d_nchw(
     if bias is not None:
         out += np.asarray(bias, dtype=out.dtype)[None, :, None, None]
     return out
-
-
-def _better_way(input_shape, kernel_shape, geometry: Geometry) -> str | None:
-    """Winograd or FFT when they beat the direct products on this shape, else None (engine/choice.py)."""
-    from .choice import better_way
-
-    return better_way(input_shape, kernel_shape, geometry)
-
-
-def _better_conv(images, w, bias, geometry: Geometry, strategy: str) -> np.ndarray:
-    """The "winograd" (engine/winograd.py) and "fft" (engine/fft.py) strategies."""
-    if images.size == 0 or w.size == 0:
-        dtype = np.result_type(images, w)
-        out = np.zeros((images.shape[0], w.shape[0], *geometry.out_size), dtype)
-        return out + (0 if bias is None else np.asarray(bias, dtype)[None, :, None, None])
-    if strategy == "winograd":
-        from .winograd import applies, conv2d_winograd
-
-        if not applies(w.shape, geometry):
-            raise ValueError("strategy 'winograd' needs 3x3 kernels, stride 1 and dilation 1")
-        return conv2d_winograd(images, w, bias, geometry)
-    from .fft import conv2d_fft
-
-    return conv2d_fft(images, w, bias, geometry)
 
 
 def _conv_windows(images: np.ndarray, w: np.ndarray, geometry: Geometry) -> np.ndarray:
