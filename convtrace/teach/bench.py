@@ -180,6 +180,8 @@ def run_case(
             timings.append(Timing(method, None, 0, False, 0.0, None, None,
                                   "F(2x2, 3x3) needs 3x3 kernels, stride 1 and dilation 1"))
             continue
+        if method not in ("naive", "per_position"):
+            runners[method](None)  # warm-up: the first call sets up work arrays and threads
         timing = _time(method, runners[method], reference, tol, repeat, budget)
         timings.append(replace(timing, note=f"strategy {strategy!r}") if method == "engine" else timing)
     return CaseResult(case, tuple(timings), tol)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..engine.choice import direct_work, fft_work
+from ..engine.fast import SMALL_PROBLEM
 from ..engine.fft import grid_size
 from ..engine.winograd import DIRECT_MULTIPLICATIONS, MULTIPLICATIONS, OUT, applies
 from .bench import LABELS, CaseResult
@@ -87,6 +88,9 @@ def why(method: str, result: CaseResult) -> str:
         return (f"FFT: its work (about {q['fft']:.3g} operations for {q['grid'][0]}x{q['grid'][1]} grids) does not "
                 f"grow with the kernel, while the direct method's {q['direct']:,} multiply-adds grow with "
                 f"its {q['kh']}x{q['kw']} taps.")
+    if method in ("im2col", "engine") and q["direct"] < SMALL_PROBLEM:
+        return (f"{LABELS[method]}: the problem is small ({q['direct']:,} multiply-adds): the method with the "
+                "fewest NumPy calls wins, whatever it computes.")
     if method in ("im2col", "engine"):
         return (f"{LABELS[method]}: the {q['direct']:,} multiply-adds run as large matrix products, which BLAS "
                 f"computes near the machine's peak; no Python between the positions.")
