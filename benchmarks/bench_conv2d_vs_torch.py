@@ -80,12 +80,14 @@ def worker(library: str, index: int, rounds: int) -> dict:
 
     out = run()
     times = []
+    cpu = time.process_time()  # all threads' CPU time: what a call costs, whatever else the machine runs
     for _ in range(rounds):
         start = time.perf_counter()
         run()
         times.append(time.perf_counter() - start)
+    cpu = (time.process_time() - cpu) / rounds
     np.save(os.environ["BENCH_OUT"], out) if os.environ.get("BENCH_OUT") else None
-    return {"times": times, "dtype": str(out.dtype)}
+    return {"times": times, "cpu": cpu, "dtype": str(out.dtype)}
 
 
 def describe_machine(torch_python: str) -> list[str]:
@@ -119,11 +121,12 @@ def load_line(when: str) -> str:
 
 
 def timed_process(library: str, index: int, rounds: int, out_path: str | None = None,
-                  python: str | None = None) -> list[float]:
+                  python: str | None = None) -> tuple[list[float], float]:
     env = dict(os.environ, **({"BENCH_OUT": out_path} if out_path else {}))
     done = subprocess.run([python or sys.executable, __file__, "--worker", library, "--layer", str(index),
                            "--rounds", str(rounds)], capture_output=True, text=True, env=env, check=True)
-    return json.loads(done.stdout)["times"]
+    record = json.loads(done.stdout)
+    return record["times"], record["cpu"]
 
 
 def spread(times: list[float], rounds: int) -> float:
@@ -159,11 +162,14 @@ def main() -> int:
                 libraries += [s for s in fast.STRATEGIES if (stride == 1 or s not in ("rows", "shifted", "winograd"))
                               and (s != "winograd" or ws[2:] == (3, 3))]
             times = {lib: [] for lib in libraries}
+            cpu = {lib: [] for lib in libraries}
             for pair in range(args.pairs):
                 for lib in (libraries if pair % 2 == 0 else libraries[::-1]):
                     out = os.path.join(tmp, f"{lib}.npy") if pair == 0 and lib in ("torch", "convtrace") else None
                     python = args.torch_python if lib == "torch" else None
-                    times[lib] += timed_process(lib, index, args.rounds, out, python)
+                    wall, used = timed_process(lib, index, args.rounds, out, python)
+                    times[lib] += wall
+                    cpu[lib].append(used)
             want = np.load(os.path.join(tmp, "torch.npy")).astype(np.float64)
             got = np.load(os.path.join(tmp, "convtrace.npy"))
             x, w, _, _ = layer_data(index)
@@ -171,6 +177,7 @@ def main() -> int:
             agrees = got.dtype == np.float32 and error <= 1e-5 * float(np.abs(x).max() * np.abs(w).sum(axis=(1, 2, 3)).max())
             median = {lib: statistics.median(t) for lib, t in times.items()}
             worst = {lib: max(t) for lib, t in times.items()}
+            cpu_ms = {lib: statistics.median(c) * 1e3 for lib, c in cpu.items()}
             steady = {lib: spread(times[lib], args.rounds) for lib in ("torch", "convtrace")}
             ratio = median["convtrace"] / median["torch"]
             ratios.append(ratio)
@@ -179,14 +186,16 @@ def main() -> int:
             extra = "".join(f" {lib} {median[lib] * 1e3:.1f};" for lib in libraries[2:])
             rows.append(f"| {name} | {median['torch'] * 1e3:.1f} / {worst['torch'] * 1e3:.1f} "
                         f"({steady['torch']:.2f}) | {median['convtrace'] * 1e3:.1f} / {worst['convtrace'] * 1e3:.1f} "
-                        f"({steady['convtrace']:.2f}) | {ratio:.2f} | {choice} | {'yes' if agrees else 'NO'} "
+                        f"({steady['convtrace']:.2f}) | {ratio:.2f} | {cpu_ms['torch']:.1f} / {cpu_ms['convtrace']:.1f} | "
+                        f"{choice} | {'yes' if agrees else 'NO'} "
                         f"({error:.1e}) |{extra}")
     print(f"<!-- {load_line('after')} -->")
     geomean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
     print(f"\nfloat32; {args.pairs} alternating process pairs x {args.rounds} calls per layer; "
           f"times in ms: median / worst over all calls (worst/median within a process, median over processes)\n")
-    print("| layer | torch | convtrace | ratio (medians) | strategy | agrees (max diff) |")
-    print("|---|---|---|---|---|---|")
+    print("| layer | torch | convtrace | ratio (medians) | CPU ms per call torch / convtrace | strategy "
+          "| agrees (max diff) |")
+    print("|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     met = geomean <= 0.8 and max(ratios) <= 1.0 and max(spreads) <= 1.3
     print(f"\ngeometric mean of median ratios: {geomean:.2f} (target <= 0.8); worst layer {max(ratios):.2f} "
