@@ -49,7 +49,8 @@ DIRECT_MULTIPLICATIONS = OUT * OUT * 3 * 3  # the loop's, for the same outputs
 
 # Images per block: the transformed tiles (16, C, tiles) and products (16, K, tiles)
 # of a block stay near this many bytes, so they are still in cache when reused.
-BLOCK_BYTES = 4 * 1024 * 1024
+BLOCK_BYTES = 2 * 1024 * 1024
+CHANNEL_CHUNK = 8  # channels per block when laying the input out
 
 
 def applies(kernel_shape, geometry: Geometry) -> bool:
@@ -74,18 +75,26 @@ def phase_layout(images: np.ndarray, geometry: Geometry, th: int, tw: int, zeros
     cell of every tile is a contiguous slice. Tiles with q = th or t = tw are
     computed and thrown away (the price of the constant shifts).
     """
+    from .blocks import run_blocks
+
     n, c, h, w = images.shape
     (top, _), (left, _) = geometry.padding
     hq, wq = th + 1, tw + 1
-    phases = zeros((2, 2, c, n * hq * wq + wq + 1), images.dtype)
-    for r in range(2):
-        first_row = (r - top) % 2  # the first image row landing in this row parity
-        for s in range(2):
-            first_col = (s - left) % 2
-            part = images[:, :, first_row::2, first_col::2].transpose(1, 0, 2, 3)  # (C, N, rows, cols)
-            grid = phases[r, s, :, : n * hq * wq].reshape(c, n, hq, wq)
-            q0, t0 = (top + first_row) // 2, (left + first_col) // 2
-            grid[:, :, q0 : q0 + part.shape[2], t0 : t0 + part.shape[3]] = part
+    phases = zeros((2, 2, c, n * hq * wq + wq + 1), images.dtype)  # not zeroed yet
+
+    def channels(first: int) -> None:  # a few channels of every phase, so all cores share the copying
+        chunk = slice(first, min(c, first + CHANNEL_CHUNK))
+        phases[:, :, chunk] = 0
+        for r in range(2):
+            first_row = (r - top) % 2  # the first image row landing in this row parity
+            for s in range(2):
+                first_col = (s - left) % 2
+                part = images[:, chunk, first_row::2, first_col::2].transpose(1, 0, 2, 3)  # (C, N, rows, cols)
+                grid = phases[r, s, chunk, : n * hq * wq].reshape(-1, n, hq, wq)
+                q0, t0 = (top + first_row) // 2, (left + first_col) // 2
+                grid[:, :, q0 : q0 + part.shape[2], t0 : t0 + part.shape[3]] = part
+
+    run_blocks(range(0, c, CHANNEL_CHUNK), channels)
     return phases, wq
 
 
@@ -139,7 +148,7 @@ def conv2d_winograd(images: np.ndarray, kernels: np.ndarray, bias, geometry: Geo
     h_out, w_out = geometry.out_size
     th, tw = -(-h_out // OUT), -(-w_out // OUT)  # tiles; a last odd row or column reaches into zeros
     phases, wq = phase_layout(images.astype(dtype, copy=False), geometry, th, tw,
-                              lambda shape, dt: _work("winograd_phases", shape, dt, zero=True))
+                              lambda shape, dt: _work("winograd_phases", shape, dt))
     hq = th + 1
     u = kernel_transform(kernels.astype(dtype, copy=False))  # (16, K, C)
     out = np.empty((n, k, h_out, w_out), dtype)
