@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 _lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
+_pool_size = 0
 _blas = None  # threadpoolctl's controller for the BLAS library, or False when it is not installed
 
 
@@ -56,7 +57,7 @@ def run_blocks(blocks: Iterable, work: Callable[[object], None]) -> None:
     threadpoolctl (the BLAS thread count cannot be held at one), the blocks run
     here, one after another.
     """
-    global _pool
+    global _pool, _pool_size
     todo = list(blocks)
     threads = min(cores(), len(todo))
     controller = _blas_controller()
@@ -78,8 +79,9 @@ def run_blocks(blocks: Iterable, work: Callable[[object], None]) -> None:
                 failed.append(err)
 
     with _lock:
-        if _pool is None or _pool._max_workers < threads - 1:
+        if _pool is None or _pool_size < threads - 1:
             _pool = ThreadPoolExecutor(max_workers=threads - 1, thread_name_prefix="convtrace-block")
+            _pool_size = threads - 1
         pool = _pool
     with controller.limit(limits=1):
         helpers = [pool.submit(worker) for _ in range(threads - 1)]
