@@ -128,3 +128,17 @@ def test_bad_usage_is_one_line_and_exit_2(invoke, args, message):
     result = invoke(["run", str(LESSON), *args], env=SEEN)
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_complex_numbers_read_well():
+    from convtrace.render.fft import complex_text
+
+    assert [complex_text(z) for z in (3 + 0j, 1.5 - 2j, -2j, 8.881784197001252e-16 + 0j, 12 + 6.928203230275509j)] \
+        == ["3", "1.5-2i", "-2i", "0", "12+6.928i"]
+
+
+def test_a_large_fft_grid_is_cut_to_80_columns(invoke):
+    result = invoke(["run", "--method", "fft", "--at", "n=1,k=1,c=2", "--padding", "4"], env=SEEN)
+    assert result.exit_code == 0, result.output
+    assert "grid 12x12" in result.output and "…" in result.output and "⋮" in result.output
+    assert max(len(line) for line in result.output.splitlines()) <= 80
