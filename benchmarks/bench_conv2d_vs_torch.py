@@ -64,7 +64,7 @@ def worker(library: str, index: int, rounds: int) -> dict:
         import torch
         import torch.nn.functional as F
 
-        torch.set_num_threads(2)
+        torch.set_num_threads(int(os.environ.get("BENCH_THREADS", "2")))
         tx, tw = torch.from_numpy(x), torch.from_numpy(w)
 
         def run():
@@ -121,8 +121,10 @@ def load_line(when: str) -> str:
 
 
 def timed_process(library: str, index: int, rounds: int, out_path: str | None = None,
-                  python: str | None = None) -> tuple[list[float], float]:
-    env = dict(os.environ, **({"BENCH_OUT": out_path} if out_path else {}))
+                  python: str | None = None, threads: int = 2) -> tuple[list[float], float]:
+    # both libraries get `threads` threads: torch.set_num_threads, OpenBLAS (and so convtrace's blocks) by env
+    env = dict(os.environ, BENCH_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
+               **({"BENCH_OUT": out_path} if out_path else {}))
     done = subprocess.run([python or sys.executable, __file__, "--worker", library, "--layer", str(index),
                            "--rounds", str(rounds)], capture_output=True, text=True, env=env, check=True)
     record = json.loads(done.stdout)
@@ -141,6 +143,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=11, help="timed calls per process")
     parser.add_argument("--strategies", action="store_true", help="also time every strategy of convtrace.engine.fast")
     parser.add_argument("--torch-python", default=sys.executable, help="a Python with torch (default: this one)")
+    parser.add_argument("--threads", type=int, default=2, help="threads for each library (default 2)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--layer", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -167,7 +170,7 @@ def main() -> int:
                 for lib in (libraries if pair % 2 == 0 else libraries[::-1]):
                     out = os.path.join(tmp, f"{lib}.npy") if pair == 0 and lib in ("torch", "convtrace") else None
                     python = args.torch_python if lib == "torch" else None
-                    wall, used = timed_process(lib, index, args.rounds, out, python)
+                    wall, used = timed_process(lib, index, args.rounds, out, python, args.threads)
                     times[lib] += wall
                     cpu[lib].append(used)
             want = np.load(os.path.join(tmp, "torch.npy")).astype(np.float64)
@@ -191,7 +194,7 @@ def main() -> int:
                         f"({error:.1e}) |{extra}")
     print(f"<!-- {load_line('after')} -->")
     geomean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-    print(f"\nfloat32; {args.pairs} alternating process pairs x {args.rounds} calls per layer; "
+    print(f"\nfloat32, {args.threads} thread(s) each; {args.pairs} alternating process pairs x {args.rounds} calls per layer; "
           f"times in ms: median / worst over all calls (worst/median within a process, median over processes)\n")
     print("| layer | torch | convtrace | ratio (medians) | CPU ms per call torch / convtrace | strategy "
           "| agrees (max diff) |")
