@@ -84,9 +84,9 @@ def run_blocks(blocks: Iterable, work: Callable[[object], None]) -> None:
             _pool_size = threads - 1
         pool = _pool
     with controller.limit(limits=1):
-        helpers = [pool.submit(worker) for _ in range(threads - 1)]
+        others = [pool.submit(worker) for _ in range(threads - 1)]
         worker()
-        for helper in helpers:
-            helper.result()
+        for other in others:
+            other.result()
     if failed:
         raise failed[0]
