@@ -20,7 +20,7 @@ from .options import problem_options
 @click.option("--no-torch", is_flag=True, help="Leave PyTorch out even when it is installed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the timings as one JSON object.")
 def bench(source, dtype, repeat, budget, no_torch, as_json):
-    """Time the ways to compute a convolution on FILE (none: a classroom-sized and a layer-sized case).
+    """Time the ways to compute a convolution on FILE (none: a classroom case, a ResNet layer, large kernels).
 
     \b
     The engine's naive loop, the per-position loop (every image and kernel at
@@ -32,7 +32,7 @@ def bench(source, dtype, repeat, budget, no_torch, as_json):
 
     \b
     Examples:
-      convtrace bench                        the two built-in cases
+      convtrace bench                        the three built-in cases
       convtrace bench input.json --dtype float64
       convtrace bench --repeat 9 --budget 5  steadier numbers on a busy machine
       convtrace bench --json                 timings for scripts

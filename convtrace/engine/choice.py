@@ -31,7 +31,7 @@ WINOGRAD_CHANNELS = 16
 # with a per-call cost, and BLAS runs the direct products near its peak, so FFT needs a wide
 # margin on paper: on a 2-core machine 7x7 and 9x9 layers were still faster direct.
 FFT_TAPS = 169
-FFT_ADVANTAGE = 8.0
+FFT_ADVANTAGE = 9.0
 
 
 def direct_work(input_shape, kernel_shape, geometry: Geometry) -> int:

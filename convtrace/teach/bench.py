@@ -119,17 +119,20 @@ class CaseResult:
 
 
 def default_cases(dtype: str = "float32", overrides: dict | None = None) -> list[Case]:
-    """A classroom-sized case (one 28x28 image, eight 3x3 kernels) and a layer-sized one (a ResNet layer).
+    """A classroom-sized case (one 28x28 image, eight 3x3 kernels), a layer-sized one (a ResNet layer)
+    and one with large kernels (21x21, where FFT can win).
 
     `overrides` (stride, padding, mode, dilation, flip) replace each case's own settings.
     """
     rng = np.random.default_rng(0)
     classroom = (rng.integers(-3, 4, (1, 1, 28, 28)), rng.integers(-2, 3, (8, 1, 3, 3)), {})
     layer = (rng.standard_normal((8, 64, 56, 56)), rng.standard_normal((64, 64, 3, 3)) * 0.05, {"padding": 1})
+    large = (rng.standard_normal((1, 1, 224, 224)), rng.standard_normal((4, 1, 21, 21)) * 0.05, {"padding": 10})
     cases = []
     for name, (images, kernels, settings) in (
         ("classroom: (1,1,28,28) x (8,1,3,3)", classroom),
         ("layer: (8,64,56,56) x (64,64,3,3), padding 1", layer),
+        ("large kernels: (1,1,224,224) x (4,1,21,21), padding 10", large),
     ):
         settings = {**settings, **_settings(overrides or {})}
         if "mode" in settings:

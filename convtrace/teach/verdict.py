@@ -37,12 +37,15 @@ def verdict(result: CaseResult) -> Verdict | None:
                     key=lambda t: t.seconds)
     if not ranked:
         return None
-    best = ranked[0]
-    second = ranked[1] if len(ranked) > 1 else None
-    factor = second.seconds / best.seconds if second else None
     strategy = _engine_strategy(result)
-    # the engine running Winograd or FFT wins for that method's reasons
-    winning = strategy if best.method == "engine" and strategy in ("winograd", "fft") else best.method
+
+    def way(method: str) -> str:  # the engine running Winograd or FFT is that way, not another one
+        return strategy if method == "engine" and strategy in ("winograd", "fft") else method
+
+    best = ranked[0]
+    winning = way(best.method)
+    second = next((t for t in ranked[1:] if way(t.method) != winning), None)
+    factor = second.seconds / best.seconds if second else None
     reasons = [why(winning, result)]
     if best.method != "engine" and strategy:
         reasons.append(f"convtrace.conv2d picks {strategy!r} for this shape (engine/choice.py).")
