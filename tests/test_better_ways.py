@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -174,3 +176,28 @@ def test_repeated_calls_of_changing_shapes_stay_right():
                                        atol=tolerance(x, w) * 100, err_msg=strategy)
         assert np.array_equal(conv2d_nchw(x, w, None, make_geometry(shape[2:], (3, 3), padding=pad), strategy="auto"),
                               conv2d_nchw(x, w, None, make_geometry(shape[2:], (3, 3), padding=pad), strategy="auto"))
+
+
+@pytest.mark.parametrize("strategy", ["winograd", "fft", "rows"])
+def test_without_threadpoolctl_the_blocks_run_one_after_another(strategy, monkeypatch):
+    """No way to hold BLAS at one thread: same numbers, computed serially."""
+    rng = np.random.default_rng(6)
+    x, w = rng.normal(size=(3, 8, 21, 19)), rng.normal(size=(6, 8, 3, 3))
+    want = conv2d(x, w, padding=1, strategy=strategy)
+    monkeypatch.setattr(blocks, "_blas", False)
+    threads = set()  # the threads that ran a block
+    real = blocks.run_blocks
+    monkeypatch.setattr(blocks, "run_blocks", lambda todo, work: real(
+        todo, lambda block: (threads.add(threading.current_thread().name), work(block))))
+    got = conv2d(x, w, padding=1, strategy=strategy)
+    assert threads == {threading.main_thread().name}
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+def test_nhwc_layout_through_the_better_ways():
+    rng = np.random.default_rng(7)
+    x, w = rng.normal(size=(2, 9, 8, 5)), rng.normal(size=(4, 3, 3, 5))  # NHWC images, (K, kh, kw, C) kernels
+    want = scipy_reference(x.transpose(0, 3, 1, 2), w.transpose(0, 3, 1, 2), None, (1, 1), (1, 1), ((1, 1), (1, 1)))
+    for strategy in ("winograd", "fft"):
+        got = conv2d(x, w, padding=1, layout="NHWC", strategy=strategy)
+        np.testing.assert_allclose(got, want.transpose(0, 2, 3, 1), rtol=0, atol=tolerance(x, w) * 100, err_msg=strategy)
