@@ -201,3 +201,22 @@ def test_nhwc_layout_through_the_better_ways():
     for strategy in ("winograd", "fft"):
         got = conv2d(x, w, padding=1, layout="NHWC", strategy=strategy)
         np.testing.assert_allclose(got, want.transpose(0, 2, 3, 1), rtol=0, atol=tolerance(x, w) * 100, err_msg=strategy)
+
+
+def test_blocks_share_the_cores():
+    """With 2 BLAS threads the blocks run on 2 threads, and BLAS is held at one thread meanwhile."""
+    if blocks.cores() < 2:
+        pytest.skip("one core")
+    import time
+
+    names, blas_threads = set(), set()
+    before = blocks._blas_controller().lib_controllers[0].num_threads
+
+    def work(block):
+        names.add(threading.current_thread().name)
+        blas_threads.add(blocks._blas_controller().lib_controllers[0].num_threads)
+        time.sleep(0.05)  # releases the GIL, as NumPy's loops do
+
+    blocks.run_blocks(range(8), work)
+    assert len(names) == 2 and blas_threads == {1}
+    assert blocks._blas_controller().lib_controllers[0].num_threads == before >= 2  # restored afterwards
