@@ -15,7 +15,7 @@ position e of the 4x4 transformed tile. That is how cuDNN and oneDNN compute
 Two front doors:
 
 * `conv2d_winograd`: the whole layer, (N, C, H, W) x (K, C, 3, 3) -> (N, K, H', W'),
-  in blocks of images so the transformed tiles stay in cache.
+  in blocks of tile rows that stay in cache, every core taking whole blocks.
 * `winograd_tile`: one tile of one image and one kernel, every intermediate kept
   (a frozen `WinogradTile`), for `convtrace run --method winograd`.
 """
@@ -47,7 +47,7 @@ OUT = 2  # output tile side
 MULTIPLICATIONS = TILE * TILE  # per channel and 2x2 output tile
 DIRECT_MULTIPLICATIONS = OUT * OUT * 3 * 3  # the loop's, for the same outputs
 
-# Images per block: the transformed tiles (16, C, tiles) and products (16, K, tiles)
+# Tile rows per block: the transformed tiles (16, C, tiles) and products (16, K, tiles)
 # of a block stay near this many bytes, so they are still in cache when reused.
 BLOCK_BYTES = 2 * 1024 * 1024
 CHANNEL_CHUNK = 8  # channels per block when laying the input out
