@@ -12,7 +12,7 @@ Each library runs in its own process: the worker threads of one (OpenMP for
 torch, OpenBLAS for NumPy) keep spinning for a while after a call and would
 slow the other one down if both shared a process. Processes for the two
 libraries alternate (--pairs of them), each timing --rounds calls back to
-back after a warm-up; a library's time is the median over all its calls, and
+back after WARM_UP untimed calls; a library's time is the median over all its calls, and
 its worst call shows how steady it is. convtrace runs in this script's Python,
 torch in --torch-python's (default: this one), so torch need not be installed
 next to convtrace.
@@ -50,6 +50,9 @@ LAYERS = [
 ]
 
 
+WARM_UP = 3  # untimed calls per process, for both libraries
+
+
 def layer_data(index: int):
     """The same random float32 images and kernels in every process."""
     _, xs, ws, stride, pad = LAYERS[index]
@@ -79,6 +82,8 @@ def worker(library: str, index: int, rounds: int) -> dict:
             return fast.conv2d(x, w, stride=stride, padding=pad, strategy=strategy)
 
     out = run()
+    for _ in range(WARM_UP - 1):  # the first calls of a process set up thread pools, work arrays
+        run()  # and the C library's memory pools (the output's pages are faulted in twice)
     times = []
     cpu = time.process_time()  # all threads' CPU time: what a call costs, whatever else the machine runs
     for _ in range(rounds):

@@ -65,18 +65,20 @@ def run_blocks(blocks: Iterable, work: Callable[[object], None]) -> None:
         for block in todo:
             work(block)
         return
-    queue = iter(todo)  # next() on a list iterator is atomic: each block is taken once
+    # Thread i starts with block i, then every thread takes the next free one. Starting
+    # each thread on a block of its own means every thread sets up its work arrays in
+    # the first call, not in whichever later call it first wins a block.
+    queue = iter(todo[threads:])  # next() on a list iterator is atomic: each block is taken once
     failed: list[BaseException] = []
 
-    def worker() -> None:
-        while not failed:
-            block = next(queue, None)
-            if block is None:
-                return
+    def worker(first) -> None:
+        block = first
+        while block is not None and not failed:
             try:
                 work(block)
             except BaseException as err:  # stop the others and re-raise in the caller
                 failed.append(err)
+            block = next(queue, None)
 
     with _lock:
         if _pool is None or _pool_size < threads - 1:
@@ -84,8 +86,8 @@ def run_blocks(blocks: Iterable, work: Callable[[object], None]) -> None:
             _pool_size = threads - 1
         pool = _pool
     with controller.limit(limits=1):
-        others = [pool.submit(worker) for _ in range(threads - 1)]
-        worker()
+        others = [pool.submit(worker, todo[i]) for i in range(1, threads)]
+        worker(todo[0])
         for other in others:
             other.result()
     if failed:
