@@ -142,3 +142,26 @@ def test_a_large_fft_grid_is_cut_to_80_columns(invoke):
     assert result.exit_code == 0, result.output
     assert "grid 12x12" in result.output and "…" in result.output and "⋮" in result.output
     assert max(len(line) for line in result.output.splitlines()) <= 80
+
+
+@pytest.mark.parametrize("method, last", [("winograd", "the additions of the transforms are cheap."),
+                                          ("fft", "max difference")])
+def test_the_views_in_a_real_80x24_terminal(method, last):
+    """In a pseudo-terminal with colour: the same text marks, no line past 80 columns, exit 0."""
+    import io
+    import os
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES")}
+    env.update(TERM="xterm-256color")
+    child = pexpect.spawn(sys.executable, ["-m", "convtrace", "run", str(LESSON), "--method", method],
+                          env=env, encoding="utf-8", timeout=30, dimensions=(24, 80))
+    child.logfile_read = io.StringIO()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", child.logfile_read.getvalue())
+    assert last in " ".join(text.split())
+    assert "[ 5 1 ]" in text or "[  5  1 ]" in text  # the outputs, as numbers in brackets, not only colour
+    assert max(len(line.rstrip("\r")) for line in text.splitlines()) <= 80
