@@ -162,6 +162,8 @@ def run_case(
     bias = None if p.bias is None else p.bias.astype(dtype)
     reference = conv2d_nchw(p.images, p.kernels, p.bias, p.geometry, p.flip)  # float64
     tol = _tolerance(p, dtype)
+    applied = kernels[:, :, ::-1, ::-1] if p.flip else kernels  # Winograd and FFT take kernels as applied
+    strategy = choose_strategy(images.shape, kernels.shape, p.geometry)
     runners = {
         "naive": lambda deadline: _engine_loop(p, deadline),
         "per_position": lambda deadline: _per_position(images, kernels, bias, p.geometry, p.flip, deadline),
@@ -170,8 +172,6 @@ def run_case(
         "fft": lambda deadline: (conv2d_fft(images, applied, bias, p.geometry), None),
         "engine": lambda deadline: (conv2d_nchw(images, kernels, bias, p.geometry, p.flip), None),
     }
-    applied = kernels[:, :, ::-1, ::-1] if p.flip else kernels
-    strategy = choose_strategy(images.shape, kernels.shape, p.geometry)
     timings = []
     for method in methods:
         if on_method:
