@@ -28,8 +28,8 @@ GEOMETRIES = [
 
 
 def strategies_for(stride) -> list[str]:
-    """rows and shifted need stride 1; windows and im2col take any stride."""
-    return [s for s in STRATEGIES if stride == (1, 1) or s not in ("rows", "shifted")]
+    """rows and shifted need stride 1; windows, im2col and fft take any stride (winograd: tests/test_winograd.py)."""
+    return [s for s in STRATEGIES if (stride == (1, 1) or s not in ("rows", "shifted")) and s != "winograd"]
 
 
 def scipy_reference(x, w, bias, stride, dilation, padding) -> np.ndarray:
@@ -139,7 +139,7 @@ def test_choose_strategy_by_shape():
     small = make_geometry((5, 5), (3, 3))
     assert choose_strategy((1, 1, 5, 5), (1, 1, 3, 3), small) == "windows"
     layer = make_geometry((56, 56), (3, 3), padding=1)
-    assert choose_strategy((8, 64, 56, 56), (64, 64, 3, 3), layer) == "rows"
+    assert choose_strategy((8, 64, 56, 56), (64, 64, 3, 3), layer) == "winograd"  # 3x3, stride 1, many channels: engine/choice.py
     stem = make_geometry((224, 224), (7, 7), stride=2, padding=3)
     assert choose_strategy((1, 3, 224, 224), (64, 3, 7, 7), stem) == "im2col"
     pointwise = make_geometry((56, 56), (1, 1))

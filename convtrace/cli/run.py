@@ -28,9 +28,11 @@ FORMATS = ("rich", "plain", "jsonl")
 @click.option("--precision", type=click.IntRange(0, 12), default=None, metavar="N",
               help="Decimals drawn in the step view's grids (default: as few as show the values, at most 3; "
                    "plain, jsonl and --json keep every digit).")
-@click.option("--method", type=click.Choice(("loop", "im2col")), default="loop", show_default=True,
+@click.option("--method", type=click.Choice(("loop", "im2col", "winograd", "fft")), default="loop", show_default=True,
               help="loop: window by window; im2col: the same convolution as one matrix product "
-                   "(column matrix, kernel matrix, product, reshape; --limit sets the rows shown).")
+                   "(column matrix, kernel matrix, product, reshape; --limit sets the rows shown); "
+                   "winograd: one 2x2 output tile by F(2x2, 3x3) (--at n=0,k=0,row=0,col=0 picks it); "
+                   "fft: one channel pair through the frequency domain (--at n=0,k=0,c=0).")
 def run(source, limit, as_json, fmt, at, stepping, delay, export, pager, frame_view, precision, method):
     """Trace every window position of FILE (a JSON document; - reads stdin; none: the built-in example).
 
@@ -49,6 +51,10 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, pager, frame_v
     if method == "im2col" and not as_json:  # --json: the same numbers either way
         _show_im2col(source, fmt, limit, at, stepping, delay, export)
         return
+    if method in ("winograd", "fft") and not as_json:  # the better ways: cli/methods.py
+        from .methods import show_better_way
+
+        return show_better_way(method, source, fmt, limit, at, stepping, delay, export)
     problem = source.load()
     if not problem.is_plain_conv2d:  # groups, 1-D, 3-D, transposed, pooling
         from .layer_views import run_json, run_steps

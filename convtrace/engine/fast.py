@@ -29,6 +29,11 @@ Two ideas, chosen by the size of the problem (`choose_strategy`):
   is first split into s*s phases (every s-th row and column), which turns it
   into stride-1 slices.
 
+Blocks are independent: every core takes whole blocks (engine/blocks.py).
+Two more strategies do fewer multiplications and live in their own modules:
+"winograd" (F(2x2, 3x3), engine/winograd.py) and "fft" (engine/fft.py);
+engine/choice.py says when they win.
+
 Every strategy gives the same numbers up to float rounding order; float32
 inputs are computed in float32, float64 in float64.
 """
@@ -44,7 +49,7 @@ from ..errors import DataError
 from ..source.geometry import Geometry, make_geometry, pair
 from ..source.problem import Problem
 
-STRATEGIES = ("windows", "im2col", "rows", "shifted")
+STRATEGIES = ("windows", "im2col", "rows", "shifted", "winograd", "fft")
 
 # Below this many multiply-adds the one-call tensordot on the window view wins:
 # the flat strategies pay for building the buffer and a Python loop over blocks.
@@ -75,6 +80,11 @@ def choose_strategy(input_shape, kernel_shape, geometry: Geometry) -> str:
     h_out, w_out = geometry.out_size
     if n * k * h_out * w_out * c * kh * kw < SMALL_PROBLEM:
         return "windows"
+    from .choice import better_way  # Winograd or FFT when they win (engine/choice.py)
+
+    better = better_way(input_shape, kernel_shape, geometry)
+    if better:
+        return better
     if geometry.stride != (1, 1):
         return "im2col"  # the phases make "rows" shifts uneven; one product is simplest
     if kh > 1 and c * kw >= 32:
@@ -99,6 +109,10 @@ def conv2d_nchw(
         strategy = choose_strategy(images.shape, w.shape, geometry)
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be 'auto' or one of {', '.join(STRATEGIES)}, got {strategy!r}")
+    if strategy in ("winograd", "fft"):  # the better ways, in their own modules
+        from .choice import better_conv
+
+        return better_conv(images, w, bias, geometry, strategy)
     if strategy in ("rows", "shifted") and geometry.stride != (1, 1):
         raise ValueError(f"strategy {strategy!r} needs stride 1; use 'im2col' or 'windows' for stride {geometry.stride}")
     n, k = images.shape[0], w.shape[0]
@@ -228,28 +242,30 @@ def _conv_flat(x: np.ndarray, w: np.ndarray, g: Geometry, strategy: str, bias) -
     per_block = -(-rows // -(-rows // per_block))  # as many blocks, of even size: no small last block
     block = per_block * wq
     out = np.empty((n, k, h_out, w_out), dtype)
-    sums = _work("sums", (k, block), dtype)
     no_copy = len(inside) == 1 and inside[0][1] == 0  # "shifted": the buffer slice is the matrix
-    columns = None if no_copy else _work("columns", (depth, block + reach), dtype)
-    product = _work("product", (len(groups) * k, block + reach), dtype) if len(groups) > 1 else None
-    for row in range(0, rows, per_block):
+
+    def one_block(row: int) -> None:  # grid rows row .. row+per_block-1; work arrays are per thread
         p, b = row * wq, min(per_block, rows - row) * wq
         if no_copy:
             cols = buffers[inside[0][0]][:, p : p + b + reach]
         else:
-            cols = columns[:, : b + reach]
+            cols = _work("columns", (depth, block + reach), dtype)[:, : b + reach]
             for t, (which, shift) in enumerate(inside):
                 cols[t * c : (t + 1) * c] = buffers[which][:, p + shift : p + shift + b + reach]
-        target = sums[:, :b]
-        if product is None:  # one group: the product is the answer
+        target = _work("sums", (k, block), dtype)[:, :b]
+        if len(groups) == 1:  # one group: the product is the answer
             np.matmul(stacked, cols, out=target)
         else:
-            y = product[:, : b + reach]
+            y = _work("product", (len(groups) * k, block + reach), dtype)[:, : b + reach]
             np.matmul(stacked, cols, out=y)
             np.add(y[:k, after[0] : after[0] + b], y[k : 2 * k, after[1] : after[1] + b], out=target)
             for group in range(2, len(groups)):
                 target += y[group * k : (group + 1) * k, after[group] : after[group] + b]
         _keep_rows(target.reshape(k, b // wq, wq), row, hq, bias, out)
+
+    from .blocks import run_blocks  # every core takes whole blocks (engine/blocks.py)
+
+    run_blocks(range(0, rows, per_block), one_block)
     return out
 
 
