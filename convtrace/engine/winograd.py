@@ -144,7 +144,7 @@ def conv2d_winograd(images: np.ndarray, kernels: np.ndarray, bias, geometry: Geo
     from one stage to the next. Work arrays are reused between calls.
     """
     from .blocks import run_blocks
-    from .fast import _keep_rows, _work
+    from .flat import _keep_rows, _work
 
     if not applies(kernels.shape, geometry):
         raise ValueError("Winograd F(2x2, 3x3) needs 3x3 kernels, stride 1 and dilation 1")
