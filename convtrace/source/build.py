@@ -176,7 +176,7 @@ def _bias(bias, k: int, max_elements: int | None) -> np.ndarray:
 
 def _grad_output(value, out_nchw: tuple[int, ...], layout: str, max_elements: int | None) -> np.ndarray:
     """grad_output in the document's layout -> (N, K, *out), checked against the output shape."""
-    from .document import promote, to_channels_first
+    from .promote import promote, to_channels_first
 
     dims = len(out_nchw) - 2
     expected = _shape_text(out_nchw, layout)

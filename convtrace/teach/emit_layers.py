@@ -11,9 +11,9 @@ back on the way out, as convtrace's engine does.
 from __future__ import annotations
 
 from ..source.problem import Problem
-from .emit import axes, header, images_in_layout, kernels_in_layout, literal, padding_words, row_axes, shape_text
+from .emit_text import axes, header, images_in_layout, kernels_in_layout, literal, padding_words, row_axes, shape_text
+from .emit_loops import POSITIONS, axis_slice, nest, pad_call, shapes_text, window_slices, window_view
 
-POSITIONS = {1: ("t",), 2: ("row", "col"), 3: ("dep", "row", "col")}  # output position names per dims
 OUT_LETTERS = "pqr"  # einsum letters of the output positions
 TAP_LETTERS = {1: "u", 2: "uv", 3: "tuv"}  # einsum letters (and loop names) of the kernel taps
 FUNCTIONS = {"conv": "conv{}d", "conv_transpose": "conv_transpose{}d", "max_pool": "max_pool{}d",
@@ -50,43 +50,6 @@ def _tensors(problem: Problem) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- pieces of text
-
-
-def _window(position: str, stride: int, span: int, dilation: int) -> str:
-    """'row * 2:row * 2 + 3:2': the input cells one window reads along an axis (padded coordinates)."""
-    start = position if stride == 1 else f"{position} * {stride}"
-    return f"{start}:{start} + {span}" + ("" if dilation == 1 else f":{dilation}")
-
-
-def window_slices(problem: Problem) -> list[str]:
-    g = problem.geometry
-    return [_window(p, a.stride, a.span, a.dilation) for p, a in zip(POSITIONS[problem.dims], g.axes)]
-
-
-def nest(loops: list[str], body: list[str], depth: int = 1) -> list[str]:
-    """Nested `for` lines, each one level deeper, with `body` inside the last."""
-    lines = [("    " * (depth + i)) + loop for i, loop in enumerate(loops)]
-    return lines + [("    " * (depth + len(loops))) + line for line in body]
-
-
-def pad_call(problem: Problem, extra_after=None, value: str = "") -> str:
-    """np.pad(x, ...) with the geometry's zeros (and `extra_after` more at the end of each axis)."""
-    pairs = [(b, a + (extra_after[i] if extra_after else 0)) for i, (b, a) in enumerate(problem.geometry.padding)]
-    return f"np.pad(x, ((0, 0), (0, 0), {', '.join(map(str, pairs))}){value})"
-
-
-def window_view(problem: Problem, what: str = "x", channels: bool = True) -> str:
-    """Every window at once: sliding_window_view with the stride and dilation as slices, no copy."""
-    g = problem.geometry
-    dims = problem.dims
-    first = 2 if channels else 0
-    axis = tuple(range(first, first + dims))
-    lead = ":, :, " if channels else ""
-    strides = ", ".join(f"::{s}" if s > 1 else ":" for s in g.stride)
-    dilations = ", ".join(f"::{d}" if d > 1 else ":" for d in g.dilation)
-    picked = "" if set(g.stride) | set(g.dilation) == {1} else f"[{lead}{strides}, {dilations}]"
-    spans = tuple(a.span for a in g.axes)
-    return f"sliding_window_view({what}, {spans}, axis={axis}){picked}"
 
 
 def _settings(problem: Problem) -> str:
@@ -148,20 +111,6 @@ def _conv(problem: Problem, name: str) -> list[str]:
     ]
 
 
-def shapes_text(problem: Problem) -> str:
-    """'(N, C, H, W) x (K, C/groups, kh, kw) -> (N, K, H', W')', channels first."""
-    first = axes(problem) if problem.layout != "NHWC" else axes(_channels_first(problem))
-    if problem.kernels is None:
-        return f"{first['images']} -> {first['output']}"
-    return f"{first['images']} x {first['kernels']} -> {first['output']}"
-
-
-def _channels_first(problem: Problem) -> Problem:
-    from dataclasses import replace
-
-    return replace(problem, layout="NCHW")
-
-
 def _transposed(problem: Problem, name: str) -> list[str]:
     """Transposed convolution as a scatter: each input value stamps value * kernel into the output."""
     g, dims, G = problem.geometry, problem.dims, problem.groups
@@ -206,7 +155,7 @@ def _tap_sums(problem: Problem, full: tuple, finish: str) -> list[str]:
     o, t = OUT_LETTERS[:dims], TAP_LETTERS[dims]
     taps = (f"    for u in range({g.kernel_size[0]}):" if dims == 1
             else f"    for {', '.join(t)} in np.ndindex{tuple(g.kernel_size)}:")
-    where = ", ".join(_window(u, a.dilation, (a.size - 1) * a.stride + 1, a.stride) for u, a in zip(t, g.axes))
+    where = ", ".join(axis_slice(u, a.dilation, (a.size - 1) * a.stride + 1, a.stride) for u, a in zip(t, g.axes))
     if G == 1:
         return [
             f"    full = np.zeros((x.shape[0], {Kg}, {', '.join(map(str, full))}))",

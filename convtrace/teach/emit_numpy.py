@@ -10,7 +10,7 @@ The document's settings appear once, in the call at the bottom.
 from __future__ import annotations
 
 from ..source.problem import Problem
-from .emit import axes, header, images_in_layout, kernels_in_layout, literal, padding_words, row_axes, shape_text
+from .emit_text import axes, header, images_in_layout, kernels_in_layout, literal, padding_words, row_axes, shape_text
 
 # What changes between channels-first and channels-last: where C sits in every index.
 LAYOUT_PARTS = {

@@ -9,7 +9,7 @@ last windows reach past the padded input never count (PyTorch's divisor).
 from __future__ import annotations
 
 from ..source.problem import Problem
-from .emit_layers import POSITIONS, nest, pad_call, shapes_text, window_slices, window_view
+from .emit_loops import POSITIONS, nest, pad_call, shapes_text, window_slices, window_view
 
 
 def _overhang(problem: Problem) -> list[int]:

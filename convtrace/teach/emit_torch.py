@@ -10,7 +10,7 @@ stride 2, an even kernel's 'same', explicit per-side padding) is `F.pad`.
 from __future__ import annotations
 
 from ..source.problem import Problem
-from .emit import axes, header, images_in_layout, kernels_in_layout, literal, padding_words, row_axes, shape_text
+from .emit_text import axes, header, images_in_layout, kernels_in_layout, literal, padding_words, row_axes, shape_text
 
 
 FUNCTIONS = {"conv": "conv{}d", "conv_transpose": "conv_transpose{}d", "max_pool": "max_pool{}d",
