@@ -135,11 +135,14 @@ def _kernel_not_rotated(case: OpCase):
 
 @op_model("conv_transpose2d", "in_out_swapped", "weight axes swapped: read as (K, C, kh, kw) instead of (C, K, kh, kw)")
 def _in_out_swapped(case: OpCase):
-    w = case.second
-    if w.shape[0] == w.shape[1] and w.shape[0] > 1:
-        yield case.output(second=w.transpose(1, 0, 2, 3).copy()), (
-            "A transposed convolution's weight is (C_in, C_out, kh, kw): weight[c, k] stamps input channel c "
-            "into output channel k. It was read as weight[k, c], the order of a normal convolution.")
+    w, c = case.second, case.x.shape[1]
+    bias_fits = case.settings.get("bias") is None or w.shape[1] == c  # else the learner's own bias add fails
+    if w.shape[1] >= c and (w.shape[1] > 1 or c > 1) and bias_fits:
+        # read as (K, C): K = weight.shape[0] = C outputs, output k' from weight[k', c] for each input channel c
+        yield case.output(second=w[:, :c].transpose(1, 0, 2, 3).copy()), (
+            f"A transposed convolution's weight is (C_in, C_out, kh, kw) = {w.shape}: weight[c, k] stamps input "
+            f"channel c into output channel k, and there are weight.shape[1] = {w.shape[1]} outputs. It was "
+            f"read as weight[k, c], the order of a normal convolution.")
 
 
 @op_model("conv_transpose2d", "stride_as_convolution", "stride applied as a normal convolution's")
