@@ -174,6 +174,7 @@ GALLERY_EXPECTATIONS = [
     ("transpose_stride_as_conv", "conv_transpose2d", {"stride_2": "stride_as_convolution",
                                                       "output_padding": "stride_as_convolution"}),
     ("pool_correct", "max_pool2d", {}),
+    ("pool_pairs", "max_pool2d", {}),  # unpacks kh, kw = kernel_size: passed pairs after the first TypeError
     # with ceil_mode the padding changes which windows exist: that case fails unnamed
     ("pool_padding_zeros", "max_pool2d", {"padding_1": "padding_zeros", "ceil_padding": "fail"}),
     ("pool_ceil_ignored", "max_pool2d", {"ceil_mode": "ceil_mode_ignored"}),
@@ -210,6 +211,17 @@ def test_pooling_is_called_with_kernel_size_as_the_second_argument(tmp_path):
     messages = [c.error.message for c in report.cases]
     assert messages == ["ValueError: got 3 and 2", "ValueError: got (2, 3) and None"]  # in battery order
     assert [c.call for c in report.cases] == ["pool(x, 3, stride=2)", "pool(x, (2, 3))"]
+
+
+def test_pytorch_style_pairs_are_passed_after_an_int_is_refused():
+    report = run_check(f"{GALLERY / 'pool_pairs.py'}:max_pool2d", operation="max_pool2d",
+                       cases=("window_2", "padding_1"))
+    assert [c.status for c in report.cases] == ["pass", "pass"]
+    assert [c.call for c in report.cases] == ["max_pool2d(x, (2, 2))",
+                                              "max_pool2d(x, (3, 3), stride=(2, 2), padding=(1, 1))"]
+    assert "cannot unpack non-iterable int" in report.cases[0].remarks[0]
+    unpacks_wrongly = run_check(f"{GALLERY / 'pool_correct.py'}:max_pool2d", operation="max_pool2d")
+    assert all(c.call and "(3, 3)" not in c.call for c in unpacks_wrongly.cases)  # ints stay ints when they work
 
 
 @pytest.mark.parametrize("options, words", [

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .calling import KEYWORD, POSITIONAL, Call, Signature, Skip
-from .grader import TOLERANCE, Grader, _mismatch, _return_type_message
+from .grader import TOLERANCE, Grader, _mismatch, _refuses_ints, _reply_message, _return_type_message
 from .mistakes import fits
 from .op_cases import DEFAULTS, SECOND, OpCase
 from .op_models import diagnose_op
@@ -65,9 +65,30 @@ def plan_op_call(case: OpCase, signature: Signature) -> Call | Skip:
     return Call(kwargs, arrays, None, tuples)
 
 
-def call_text(case: OpCase, call: Call, function: str) -> str:
+PAIRED = ("stride", "padding", "dilation", "output_padding")  # settings PyTorch-style 2-D code unpacks as pairs
+
+
+def _pair(value) -> tuple:
+    return value if isinstance(value, tuple) else (value, value)
+
+
+def paired(call: Call) -> Call:
+    """The same call with every int window setting as a (rows, columns) pair."""
+    kwargs = {name: _pair(value) if name in PAIRED and isinstance(value, int) else value
+              for name, value in call.kwargs.items()}
+    return Call(kwargs, call.arrays, call.note, tuple(n for n, v in kwargs.items() if isinstance(v, tuple)))
+
+
+def _has_ints(case: OpCase, call: Call) -> bool:
+    """True when a 2-D case passed some window setting as an int, which pair-unpacking code refuses."""
+    if case.x.ndim != 4:
+        return False
+    return isinstance(case.second, int) or any(isinstance(call.kwargs.get(name), int) for name in PAIRED)
+
+
+def call_text(case: OpCase, call: Call, function: str, pairs: bool = False) -> str:
     """e.g. 'pool(x, 3, stride=2, padding=1)' or 'conv1d(x, weight, bias=np.array([1.5, -2]))'."""
-    second = "weight" if isinstance(case.second, np.ndarray) else repr(case.second)
+    second = "weight" if isinstance(case.second, np.ndarray) else repr(_pair(case.second) if pairs else case.second)
     parts = ["x", second] + [f"{key}={_show(value)}" for key, value in call.kwargs.items()]
     return f"{function}({', '.join(parts)})"
 
@@ -93,18 +114,30 @@ class OpGrader(Grader):
                 "not_run", f"not run: {self.timeouts} cases already timed out (--timeout {self.worker.timeout:g} s)"))
         if self.worker.seconds_left() <= 0:
             return self._fail(result, error=Problem("not_run", self._run_used_up("not run")))
-        reply = self._call_op(case, plan)
+        if self.tuples:
+            plan = paired(plan)
+            result.call = call_text(case, plan, self.target.function, pairs=True)
+        reply = self._call_op(case, plan, pairs=bool(self.tuples))
+        if self.tuples is None and _refuses_ints(reply) and _has_ints(case, plan):
+            retry = self._call_op(case, paired(plan), pairs=True)
+            if _refuses_ints(retry):
+                self.tuples = False  # pairs fail the same way: the TypeError has another cause
+            else:
+                self.tuples, plan, refused, reply = True, paired(plan), _reply_message(reply), retry
+                result.call = call_text(case, plan, self.target.function, pairs=True)
+                result.remarks.append(f"Given ints, the function raised {refused}; so the window, stride, "
+                                      f"padding and dilation are passed as (rows, columns) pairs, as in PyTorch.")
         self._judge_op(result, case, reply)
         return result
 
-    def _call_op(self, case: OpCase, plan: Call) -> dict:
+    def _call_op(self, case: OpCase, plan: Call, pairs: bool = False) -> dict:
         weight = isinstance(case.second, np.ndarray)
         request = {"images": case.x.tolist(), "kwargs": plan.kwargs, "arrays": list(plan.arrays),
                    "tuples": list(plan.tuples), "fresh": True, "dirty": int(case.expected.size), "sentinel": 1000.0}
         if weight:
             request["kernels"] = case.second.tolist()
         else:  # pooling: the second argument is kernel_size, an int or a (rows, columns) tuple
-            request["second"] = list(case.second) if isinstance(case.second, tuple) else case.second
+            request["second"] = list(_pair(case.second)) if pairs or isinstance(case.second, tuple) else case.second
         reply = self.worker.call(request)
         if reply.get("event") == "timeout" and not reply.get("whole_run"):
             self.timeouts += 1
@@ -151,18 +184,19 @@ class OpGrader(Grader):
 
 
 def rows_planes(result: CaseResult) -> list[Plane]:
-    """1-D outputs (N, K, L'): one (K, L') plane per image, expected beside returned."""
+    """1-D outputs (N, K, L'): one (K, L') plane per image (the wrong ones when shapes agree), expected beside returned."""
     expected, returned, wrong = result.expected, result.returned, result.wrong
     if expected.ndim != 3:
-        return pick_planes(result, "NCHW") if returned.ndim == 4 else []
+        return []
+    shown = [n for n in range(expected.shape[0]) if wrong is None or wrong[n].any()][:MAX_PLANES]
     planes = []
-    for n in range(min(expected.shape[0], MAX_PLANES)):
-        if wrong is not None and not wrong[n].any():
-            continue
-        theirs = returned[n] if wrong is not None or (returned.ndim == 3 and n < returned.shape[0]) else None
-        if theirs is None and n == 0:
-            theirs = returned.reshape(-1, returned.shape[-1]) if returned.ndim >= 1 and returned.size else None
-        planes.append(Plane(f"out[{n}]", expected[n], f"out[{n}]" if theirs is not None else "",
-                            None if theirs is None or theirs.ndim != 2 else theirs,
+    for n in shown:
+        if returned.ndim == 3 and n < returned.shape[0]:
+            theirs = returned[n]
+        elif returned.ndim != 3 and n == 0:  # another rank: shown once, as rows of its last axis
+            theirs = returned.reshape(-1, returned.shape[-1]) if returned.ndim else returned.reshape(1, 1)
+        else:
+            theirs = None
+        planes.append(Plane(f"out[{n}]", expected[n], "" if theirs is None else f"out[{n}]", theirs,
                             None if wrong is None else wrong[n]))
     return planes
