@@ -271,6 +271,16 @@ def test_cli_op_one_dimensional_failure_shows_rows():
     assert "expected out[0]" in result.stdout and "returned out[0]" in result.stdout
 
 
+def test_a_wrong_rank_is_a_shape_mismatch_shown_once(tmp_path):
+    path = tmp_path / "flat.py"
+    path.write_text("import numpy as np\n\ndef conv1d(x, weight, bias=None, stride=1):\n    return np.zeros(3)\n")
+    case = run_check(f"{path}:conv1d", operation="conv1d", cases=("batch",)).cases[0]
+    assert case.status == "fail" and case.diagnosis is None
+    assert case.verdict == "shape (3,) returned, (2, 2, 5) expected"
+    assert [(p.expected_label, p.returned_label, p.returned.shape) for p in case.planes] == [("out[0]", "out[0]",
+                                                                                             (1, 3))]
+
+
 @pytest.mark.parametrize("args, words", [
     (["--op", "avgpool"], "'avgpool' is not one of"),
     (["--op", "conv1d", "--layout", "NHWC"], "apply to --op conv2d only"),

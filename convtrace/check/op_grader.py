@@ -189,6 +189,8 @@ def rows_planes(result: CaseResult) -> list[Plane]:
     if expected.ndim != 3:
         return []
     shown = [n for n in range(expected.shape[0]) if wrong is None or wrong[n].any()][:MAX_PLANES]
+    if returned.ndim != 3:
+        shown = shown[:1]  # nothing per image to set beside the others
     planes = []
     for n in shown:
         if returned.ndim == 3 and n < returned.shape[0]:
