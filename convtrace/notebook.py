@@ -9,7 +9,6 @@ nothing in source/, engine/, teach/ or render/ imports it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 
 
 class TracePlayer:

@@ -23,7 +23,9 @@ from convtrace.check import run_check
 from convtrace.check.calling import Call, Signature, Skip, plan_call
 from convtrace.check.cases import CASE_NAMES, battery, in_layout, pair
 from convtrace.check.exceptions import swapped_height_width
-from convtrace.check.mistakes import SENTINEL, Situation, candidates, diagnose, fits, from_exception
+from convtrace.check.exceptions import from_exception
+from convtrace.check.mistakes import candidates, diagnose
+from convtrace.check.situation import SENTINEL, Situation, fits
 from convtrace.check.report import report_record
 from convtrace.check.worker import describe_signature
 from convtrace.cli import cli

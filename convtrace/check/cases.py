@@ -18,7 +18,6 @@ import numpy as np
 
 from ..engine.fast import conv2d
 
-from ..source.choices import LAYOUTS  # noqa: E402
 
 
 def pattern(shape: tuple[int, ...], start: int) -> np.ndarray:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .cases import Case
-from .mistakes import Diagnosis
+from .situation import Diagnosis
 from .models_pairs import PAIRED_FIX, PAIRED_TITLE
 
 FLOAT_SIZE = re.compile(

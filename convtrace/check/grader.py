@@ -14,7 +14,9 @@ import numpy as np
 
 from .calling import Call, Signature, Skip, plan_call
 from .cases import Case, in_layout
-from .mistakes import SENTINEL, Diagnosis, Situation, diagnose, fits, from_exception
+from .exceptions import from_exception
+from .mistakes import diagnose
+from .situation import SENTINEL, Diagnosis, Situation, fits
 from .exceptions import FROM_SHAPES, swapped_height_width  # noqa: I001 - after mistakes, which registers them
 from .planes import pick_planes
 from .probes import probes

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .cases import in_layout, pair
-from .mistakes import Situation, model, padded
+from .situation import Situation, model, padded
 
 
 def _crop(s: Situation, out: np.ndarray) -> np.ndarray | None:

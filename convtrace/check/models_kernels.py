@@ -11,7 +11,7 @@ from itertools import combinations
 
 import numpy as np
 
-from .mistakes import Situation, model
+from .situation import Situation, model
 
 
 def _applied(s: Situation, kernels: np.ndarray) -> np.ndarray:

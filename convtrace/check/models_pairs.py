@@ -14,7 +14,7 @@ import numpy as np
 
 from ..engine.fast import conv2d
 from .cases import in_layout, pair
-from .mistakes import Situation, model
+from .situation import Situation, model
 
 PAIRED_FIX = (
     "Every image must meet every kernel: loop over k (out[:, k, i, j] = np.sum(patch * kernels[k], "

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..engine.fast import conv2d
 from .cases import in_layout, pair
-from .mistakes import Situation, model
+from .situation import Situation, model
 
 NAMES = {"NCHW": ("N", "K", "H'", "W'"), "NHWC": ("N", "H'", "W'", "K")}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .mistakes import SENTINEL, Situation, model
+from .situation import SENTINEL, Situation, model
 
 
 @model("uninitialised_array", "+= into an uninitialised array (np.empty)", order=10)

@@ -14,7 +14,7 @@ import numpy as np
 
 from .calling import KEYWORD, POSITIONAL, Call, Signature, Skip
 from .grader import TOLERANCE, Grader, _mismatch, _refuses_ints, _reply_message, _return_type_message
-from .mistakes import fits
+from .situation import fits
 from .op_cases import DEFAULTS, SECOND, OpCase
 from .op_models import diagnose_op
 from .planes import MAX_PLANES, pick_planes

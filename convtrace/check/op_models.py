@@ -13,7 +13,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from ..engine.fast import conv2d
-from .mistakes import Diagnosis, fits
+from .situation import Diagnosis, fits
 from .cases import pair
 from .op_cases import OpCase
 
@@ -165,8 +165,8 @@ def _padding_zeros(case: OpCase):
         if case.setting("ceil_mode"):
             return  # PyTorch's last-window rule depends on the padding; not modelled with it
         yield case.output(x=grown, padding=0), (
-            f"The border was padded with zeros, and where every value in a window is negative the 0 won. "
-            f"Max pooling pads with -inf (np.pad(..., constant_values=-np.inf)): padding never wins.")
+            "The border was padded with zeros, and where every value in a window is negative the 0 won. "
+            "Max pooling pads with -inf (np.pad(..., constant_values=-np.inf)): padding never wins.")
 
 
 @op_model("max_pool2d", "ceil_mode_ignored", "ceil_mode ignored: the partial last window dropped")

@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 
 from .cases import Case, in_layout, other_layout
-from .mistakes import Diagnosis
+from .situation import Diagnosis
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .mistakes import Diagnosis
+from .situation import Diagnosis
 
 STATUSES = ("pass", "fail", "error", "skip")
 

@@ -11,7 +11,8 @@ import time
 
 from ..errors import UsageError
 from .calling import Signature
-from .cases import CASE_NAMES, LAYOUTS, battery
+from ..source.choices import LAYOUTS
+from .cases import CASE_NAMES, battery
 from .grader import MEMORY_MB, RUN_CALLS, Grader
 from .process import StopSignals, Worker
 from .report import Problem, Report

@@ -446,7 +446,7 @@ def explain(problem: Problem) -> tuple[Explanation, ...]:
 def _explain_images(problem: Problem) -> Explanation:
     geo = problem.geometry
     rows, cols = geo.rows, geo.cols
-    (sh, sw), (dh, dw) = geo.stride, geo.dilation
+    (sh, sw), (dh, _) = geo.stride, geo.dilation
     h_out, w_out = geo.out_size
     hs, ws = (h_out - 1) * sh + 1, (w_out - 1) * sw + 1
     eh, ew = rows.span, cols.span

@@ -184,7 +184,7 @@ class LayerOutput:
         self.problem, self.output = problem, output
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        p, out = self.problem, self.output
+        out = self.output
         yield _line(f"output {list(out.shape)} (channels first)", BOLD)
         shown = 0
         for n in range(out.shape[0]):
