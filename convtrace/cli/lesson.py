@@ -27,8 +27,8 @@ def lesson() -> None:
       convtrace lesson list                      number, title, one line each
       convtrace lesson show 1                    read lesson 1
       convtrace lesson run 1                     narration and trace, pausing between parts
-      convtrace lesson run 7 --quiz              predict the shape and a value first
-      convtrace lesson run 7 --answer-shape 1,1,3,5 --answer-value 45
+      convtrace lesson run 8 --quiz              predict the shape and a value first
+      convtrace lesson run 8 --answer-shape 1,1,3,5 --answer-value 45
       convtrace lesson run 1 --dir my-lessons    a teacher's own lessons
       convtrace lesson verify --dir my-lessons   check their stated numbers and commands
     """
@@ -103,7 +103,9 @@ def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause, e
         if given is not None:
             parse(given)
     item = get_lesson(lesson_key, folder)
-    problem = item.load_problem() if item.input_path is not None else None
+    from .options import parse_request
+
+    problem = item.load_problem(parse_request) if item.has_input else None
     if export:
         _export_trace(item, problem, limit, export)
     quiz = quiz or answer_shape is not None or answer_value is not None

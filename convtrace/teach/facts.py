@@ -33,7 +33,6 @@ from __future__ import annotations
 import ast
 import json
 import re
-import shlex
 from dataclasses import dataclass
 
 import numpy as np
@@ -170,18 +169,12 @@ def parse_facts(text: str | None) -> list[Fact]:
 def source_request(source: str, lesson, parse_request):
     """'input.json --stride 2,1' -> a loader Request for the lesson folder's input.json with stride [2, 1].
 
-    `parse_request` reads the words as `convtrace run` would (the command line's parser, passed in).
+    `parse_request` reads the words as `convtrace run` would (the command line's parser, passed in);
+    words that start with an option go on top of the lesson's input (convtrace.teach.lesson_input).
     """
-    from dataclasses import replace
+    from .lesson_input import request_for
 
-    words = shlex.split(source)
-    if not words or words[0].startswith("-"):
-        words.insert(0, lesson.settings.get("input", "input.json"))
-    try:
-        request = parse_request(words)
-    except ConvtraceError as err:
-        raise DataError(f"facts section [{source}]: {err}") from None
-    return replace(request, file=str(lesson.folder / request.file) if request.file not in (None, "-") else request.file)
+    return request_for(source, lesson, parse_request)
 
 
 # ----------------------------------------------------------------------------- the engine's side
@@ -414,13 +407,13 @@ def check_lesson(lesson, parse_request) -> list[Finding]:
         facts = parse_facts(lesson.facts_text)
     except DataError as err:
         return [Finding("facts", str(err))]
-    if lesson.input_path is not None and not facts:
+    if lesson.has_input and not facts:
         findings.append(Finding("facts", "the lesson has no ```facts block; state its output_shape at least"))
 
     known: set = set()
     worked_by_source: dict[str, Worked] = {}
     for source in dict.fromkeys([""] + [f.source for f in facts]):
-        if source == "" and lesson.input_path is None:
+        if source == "" and not lesson.has_input:
             continue
         try:
             worked = worked_by_source[source] = work(source, lesson, parse_request)
