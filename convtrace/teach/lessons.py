@@ -116,7 +116,11 @@ class Lesson:
             if parse_request is None:
                 raise DataError(f"lesson {self.number}'s input is options ({self.settings['input']}); "
                                 f"load it with the command line's parser: load_problem(parse_request)")
-            return request_for("", self, parse_request, where=f"lesson {self.number}, input:").load()
+            where = f"lesson {self.number}, input"
+            try:
+                return request_for("", self, parse_request, where=where).load()
+            except UsageError as err:  # a picture missing from the lesson's folder is the lesson's mistake
+                raise DataError(f"{where}: {err}") from None
         if self.input_path is None:
             raise DataError(f"lesson {self.number} has no input document ({self.folder / self.settings.get('input', DEFAULT_INPUT)})")
         return Request(str(self.input_path)).load()
