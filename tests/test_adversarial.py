@@ -279,3 +279,24 @@ def test_an_unclosed_quote_in_a_console_block(tmp_path):
     code, out, err = run(["lesson", "verify", "1", "--dir", str(folder)])
     assert code == 1, err
     assert "Traceback" not in err and "close its quotes" in (out + err)
+
+
+# ---------------------------------------------------------------- the terminal after a signal
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP", "SIGINT"])
+def test_signals_during_an_animation_restore_the_terminal(signame):
+    import signal
+
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(sys.executable, ["-m", "convtrace", "run", "--delay", "0.3"], dimensions=(24, 80),
+                          env={**os.environ, "TERM": "xterm-256color"}, timeout=20)
+    child.expect("out\\[")  # a frame is on the screen
+    child.kill(getattr(signal, signame))
+    child.expect(pexpect.EOF)
+    child.close()
+    shown = child.before.decode("utf-8", "replace") if isinstance(child.before, bytes) else child.before
+    hide, show = shown.rfind("\x1b[?25l"), shown.rfind("\x1b[?25h")
+    assert show > hide, "the cursor was left hidden"
+    assert "Traceback" not in shown
+    want = {"SIGTERM": 128 + 15, "SIGHUP": 128 + 1, "SIGINT": 130}[signame]
+    assert child.exitstatus == want, (child.exitstatus, child.signalstatus)

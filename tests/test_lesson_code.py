@@ -175,16 +175,18 @@ def test_convtrace_check_grades_the_lesson_functions(name, passes, monkeypatch):
         assert result.exit_code == 0 and "0 failed, 0 erred" in flat, result.output
     else:
         assert result.exit_code == 1, result.output
-        assert "ERROR batch" in flat and "broadcast" in flat and " 0 failed" in flat, result.output
+        assert "ERROR batch" in flat and "broadcast" in flat, result.output
+        assert "FAIL images_and_kernels" in flat, result.output  # N == K > 1: runs, wrong numbers
+        assert "images paired with kernels by index: image n met only kernel n" in flat, result.output
         assert "ERROR rectangular_kernel" in flat and "PASS single_channel" in flat, result.output
 
 
-def test_the_check_battery_has_no_case_with_n_equal_to_k_above_1():
-    """The lesson says so: that is why the learner's loop never fails a case there, it only errs."""
+def test_the_check_battery_pairs_n_and_k_every_way():
+    """The lesson says so: one image (the pairing cannot go wrong), N != K (it errs) and N == K > 1 (it fails)."""
     from convtrace.check.cases import battery
 
     sizes = [(len(case.images), len(case.kernels)) for case in battery()]
-    assert not any(n == k > 1 for n, k in sizes), sizes
+    assert any(n == k > 1 for n, k in sizes), sizes
     assert any(n == 1 for n, _ in sizes) and any(n > 1 and n != k for n, k in sizes)
 
 

@@ -2,17 +2,23 @@
 
 The function is always called with the images and the kernels as its first two
 positional arguments. Settings are passed by keyword, and only those its
-signature names: `stride`, `padding`, `mode` (for 'full'), `bias`, `flip`.
-A `**kwargs` catch-all counts as accepting stride, padding and bias.
+signature names: `stride`, `padding`, `dilation`, `mode` (for 'full'),
+`bias`, `flip`. A `**kwargs` catch-all counts as accepting stride, padding and bias.
+
+Stride, padding and dilation are passed as ints, or as (rows, columns) tuples
+when the function is written PyTorch-style (a tuple default such as
+`stride=(1, 1)`, or a TypeError on an int such as "cannot unpack non-iterable
+int"). A case whose rows and columns differ needs the tuple style.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .cases import Case
+from .cases import Case, pair
 
-KNOWN = ("stride", "padding", "mode", "bias", "flip")
+KNOWN = ("stride", "padding", "dilation", "mode", "bias", "flip")
+PAIRED = ("stride", "padding", "dilation")  # the settings a PyTorch-style function takes as (rows, columns)
 CATCH_ALL = ("stride", "padding", "bias")  # what **kwargs is taken to accept
 POSITIONAL = ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD")
 KEYWORD = ("POSITIONAL_OR_KEYWORD", "KEYWORD_ONLY")
@@ -62,6 +68,11 @@ class Signature:
         param = self._param(name)
         return bool(param and param["default_is_str"])
 
+    @property
+    def tuple_style(self) -> bool:
+        """True when stride, padding or dilation has a tuple default, as in PyTorch: stride=(1, 1)."""
+        return any((param := self._param(name)) and param.get("default_is_tuple") for name in PAIRED)
+
     def _is_first_two(self, param: dict) -> bool:
         return any(self._param_positional_capable(i) is param for i in (0, 1))
 
@@ -93,6 +104,7 @@ class Call:
     kwargs: dict
     arrays: tuple[str, ...]  # keyword arguments that are arrays (sent as lists)
     note: str | None = None  # e.g. how 'full' padding was expressed
+    tuples: tuple[str, ...] = ()  # keyword arguments that are (rows, columns) tuples
 
     def text(self, function: str) -> str:
         """e.g. 'conv2d(images, kernels, stride=2, padding=0)'."""
@@ -107,34 +119,54 @@ class Skip:
     reason: str
 
 
-def plan_call(case: Case, signature: Signature) -> Call | Skip:
-    """The keyword arguments to call the function with for this case, or why it must be skipped."""
+def plan_call(case: Case, signature: Signature, tuples: bool | None = None) -> Call | Skip:
+    """The keyword arguments to call the function with for this case, or why it must be skipped.
+
+    tuples: pass stride, padding and dilation as (rows, columns); None: as the signature suggests.
+    """
+    tuples = signature.tuple_style if tuples is None else tuples
     kwargs: dict = {}
     note = None
     has = signature.accepts
-    if has("stride"):
-        kwargs["stride"] = case.stride
-    elif case.stride != 1:
-        return Skip("no stride= parameter")
+
+    def setting(name: str, value) -> tuple | int | Skip:
+        rows, cols = pair(value)
+        if tuples:
+            return rows, cols
+        if rows != cols:
+            return Skip(f"{name} ({rows}, {cols}) differs between rows and columns; {name}= takes one int "
+                        f"here (a tuple default such as {name}=(1, 1) has it passed as a pair)")
+        return rows
+
+    for name, value in (("stride", case.stride), ("dilation", case.dilation)):
+        if has(name):
+            kwargs[name] = setting(name, value)
+        elif pair(value) != (1, 1):
+            return Skip(f"no {name}= parameter")
     if case.padding == "full":
-        kh, kw = case.kernel_size
         if has("mode") and not signature.requires("padding"):
             kwargs["mode"] = "full"
         elif has("padding") and signature.default_is_str("padding"):
             kwargs["padding"] = "full"
         elif has("padding"):
-            kwargs["padding"] = kh - 1  # the case's kernel is square
-            note = f"no mode= parameter: 'full' padding passed as padding={kh - 1} (k-1 for a {kh}x{kw} kernel)"
+            kwargs["padding"] = setting("padding", case.pad)  # k-1 per axis
+            kh, kw = case.kernel_size
+            note = (f"no mode= parameter: 'full' padding passed as padding={_show(kwargs['padding'])} "
+                    f"(k-1 for a {kh}x{kw} kernel)")
         else:
             return Skip("no mode= or padding= parameter")
     elif has("padding"):
-        kwargs["padding"] = "valid" if case.padding == 0 and signature.default_is_str("padding") else case.padding
+        valid = case.padding == 0 and signature.default_is_str("padding")
+        kwargs["padding"] = "valid" if valid else setting("padding", case.padding)
         if signature.requires("mode"):
             kwargs["mode"] = "valid"
     elif case.padding != 0:
         return Skip("no padding= parameter")
     elif has("mode"):
         kwargs["mode"] = "valid"
+    skipped = next((value for value in kwargs.values() if isinstance(value, Skip)), None)
+    if skipped is not None:
+        return skipped
     arrays: tuple[str, ...] = ()
     if case.bias is not None:
         if not has("bias"):
@@ -146,7 +178,9 @@ def plan_call(case: Case, signature: Signature) -> Call | Skip:
         kwargs["flip"] = case.flip
     elif case.name == "flip":
         return Skip("no flip= parameter")
-    return Call(kwargs, arrays, note)
+    kwargs = {name: kwargs[name] for name in KNOWN if name in kwargs}  # always shown in the same order
+    paired = tuple(name for name, value in kwargs.items() if isinstance(value, tuple))
+    return Call(kwargs, arrays, note, paired)
 
 
 def _show(value) -> str:

@@ -16,8 +16,9 @@ STATUSES = ("pass", "fail", "error", "skip")
 class Problem:
     """Something that went wrong running the learner's code (not a wrong number).
 
-    kind: exception, timeout, crash, return_type, not_run (a case), or
-    syntax, import, missing_function, signature (the whole file).
+    kind: exception, timeout, crash, tampered (the code wrote into or closed
+    the grader's channel), return_type, not_run (a case), or syntax, import,
+    missing_function, signature (the whole file).
     """
 
     kind: str

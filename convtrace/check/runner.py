@@ -1,26 +1,21 @@
-"""Run the battery on the learner's function and grade every answer.
+"""Run the battery on the learner's function: check the command line, start the worker, grade each case.
 
-For each case: call the function in the worker, compare with the vectorized
-engine, and on a wrong answer look for the known mistake that explains it
-exactly. When none does, the function is tried once more with the arrays in
-the other layout (NCHW <-> NHWC): a right answer there names the mix-up.
+Grading one case is `grader.py`; the time limits are: --timeout per call (and
+for importing the file), and RUN_CALLS x --timeout for the whole run.
 """
 
 from __future__ import annotations
 
-import numpy as np
+import os
+import time
 
 from ..errors import UsageError
-from .calling import Call, Signature, Skip, plan_call
-from .cases import CASE_NAMES, LAYOUTS, Case, battery, in_layout, other_layout
-from .mistakes import SENTINEL, Diagnosis, Situation, diagnose, fits, from_exception, layout_diagnosis
-from .process import Worker
-from .report import CaseResult, Plane, Problem, Report
+from .calling import Signature
+from .cases import CASE_NAMES, LAYOUTS, battery
+from .grader import MEMORY_MB, RUN_CALLS, Grader
+from .process import StopSignals, Worker
+from .report import Problem, Report
 from .target import Target, parse_target
-
-TOLERANCE = 1e-5  # relative to the largest sum of |x|*|w| in the case: float32 rounding passes
-MAX_TIMEOUTS = 2  # after this many time-outs the remaining cases are not run
-MAX_PLANES = 4  # output planes shown side by side per failed case
 
 
 def run_check(
@@ -38,17 +33,21 @@ def run_check(
     convolution; timeout: seconds per call (and for importing the file);
     cases: run only these case names; strict: a skipped case counts as a failure.
     """
+    if os.name != "posix":  # process groups, pass_fds and select() on pipes
+        raise UsageError("convtrace check runs the graded code in a process group, which needs Linux or macOS")
     layout = layout.upper()
     if layout not in LAYOUTS:
         raise UsageError(f"layout {layout!r} is not one of {', '.join(LAYOUTS)}")
-    if not timeout > 0:
-        raise UsageError(f"the time-out must be more than 0 seconds, got {timeout}")
+    if not 0 < timeout <= 3600:  # also refuses nan and inf
+        raise UsageError(f"the time-out must be more than 0 and at most 3600 seconds, got {timeout}")
     unknown = [name for name in cases or () if name not in CASE_NAMES]
     if unknown:
         raise UsageError(f"no case named {', '.join(unknown)}; the cases are {', '.join(CASE_NAMES)}")
     where = parse_target(target)
     report = Report(str(where), layout, flip, timeout, strict)
-    with Worker(where, timeout) as worker:
+    deadline = time.monotonic() + RUN_CALLS * timeout
+    # SIGTERM/SIGHUP end the worker's process group first; leaving the block ends it in every other case
+    with StopSignals(), Worker(where, timeout, deadline, MEMORY_MB) as worker:
         loaded = worker.start()
         report.stdout = loaded.get("stdout", "")
         if loaded.get("event") != "ready":
@@ -72,192 +71,11 @@ def _load_problem(message: dict, where: Target, timeout: float) -> Problem:
     if event == "timeout":
         return Problem("timeout", f"importing {where.display} did not finish within {timeout:g} s (--timeout); "
                                   f"put slow demo code under `if __name__ == \"__main__\":`")
-    if event == "crash":
-        return Problem("crash", message["message"], message.get("stderr") or None)
+    if event in ("crash", "tampered"):
+        return Problem(event, message["message"], message.get("stderr") or None)
     kind = message.get("kind", "import")
     if kind == "import":
         return Problem("import", f"{where.display} raised an error while being imported", message["message"])
     if kind == "syntax":
         return Problem("syntax", f"{where.display} is not valid Python", message["message"])
     return Problem(kind, message["message"])
-
-
-class Grader:
-    """Grades case after case with one worker, counting time-outs."""
-
-    def __init__(self, worker: Worker, target: Target, signature: Signature, layout: str):
-        self.worker = worker
-        self.target = target
-        self.signature = signature
-        self.layout = layout
-        self.timeouts = 0
-
-    def grade(self, case: Case) -> CaseResult:
-        shapes = dict(input_shape=in_layout(case.images, self.layout).shape,
-                      kernel_shape=in_layout(case.kernels, self.layout).shape)
-        plan = plan_call(case, self.signature)
-        if isinstance(plan, Skip):
-            return CaseResult(case.name, case.idea, "skip", plan.reason, **shapes)
-        situation = Situation(case, self.layout)
-        result = CaseResult(case.name, case.idea, "pass", "right", call=plan.text(self.target.function),
-                            note=plan.note, expected=situation.expected, **shapes)
-        if self.timeouts >= MAX_TIMEOUTS:
-            return self._fail(result, error=Problem(
-                "not_run", f"not run: {self.timeouts} cases already timed out (--timeout {self.worker.timeout:g} s)"))
-        reply = self._call(case, plan, self.layout, fresh=True)
-        self._judge(result, situation, plan, reply)
-        if case.calls == 2 and result.status == "pass":
-            situation.previous = result.returned
-            reply = self._call(case, plan, self.layout, fresh=False)
-            self._judge(result, situation, plan, reply)
-            if result.status != "pass" and result.diagnosis is None:
-                result.remarks.insert(0, "The first call returned the right answer; what is shown is the second, "
-                                         "identical call.")
-        return result
-
-    def _call(self, case: Case, plan: Call, layout: str, fresh: bool) -> dict:
-        reply = self.worker.call({
-            "images": in_layout(case.images, layout).tolist(),
-            "kernels": in_layout(case.kernels, layout).tolist(),
-            "kwargs": plan.kwargs,
-            "arrays": list(plan.arrays),
-            "fresh": fresh,
-            "dirty": int(case.expected.size),
-            "sentinel": SENTINEL,
-        })
-        if reply.get("event") == "timeout":
-            self.timeouts += 1
-        return reply
-
-    def _judge(self, result: CaseResult, situation: Situation, plan: Call, reply: dict) -> None:
-        """Fill `result` from one reply: pass, fail (with a diagnosis when one fits) or error."""
-        case = situation.case
-        result.stdout = reply.get("stdout", "")
-        result.seconds = reply.get("seconds")
-        changed = reply.get("changed_inputs") or []
-        remark = (f"The function changed its input {' and '.join(changed)} in place; "
-                  f"work on a copy so the caller's arrays stay as they were.")
-        if changed and remark not in result.remarks:  # the repeated call may say it again
-            result.remarks.append(remark)
-        event, kind = reply.get("event"), reply.get("kind")
-        if event == "timeout":
-            self._fail(result, error=Problem("timeout", f"stopped after {self.worker.timeout:g} s (--timeout): "
-                                                        f"is there a loop that never ends?"))
-        elif event == "crash":
-            self._fail(result, error=Problem("crash", reply["message"], reply.get("stderr") or None))
-        elif kind == "exception":
-            message = f"{reply['error_type']}: {reply['message']}" if reply["message"] else reply["error_type"]
-            diagnosis = from_exception(case, reply["error_type"], reply["message"])
-            self._fail(result, error=Problem("exception", message, reply.get("traceback")),
-                       diagnosis=diagnosis or self._probe_layout(situation, plan))
-        elif kind == "return_type":
-            self._fail(result, error=Problem("return_type", _return_type_message(reply, result.expected)))
-        else:
-            returned = np.array(reply["data"], dtype=np.float64).reshape(reply["shape"])
-            result.returned = returned
-            tol = TOLERANCE * case.scale
-            if fits(returned, result.expected, tol):
-                result.status, result.verdict = "pass", "right"
-                return
-            if returned.shape == result.expected.shape:
-                result.wrong = ~(np.abs(returned - result.expected) <= tol)
-            diagnosis = diagnose(situation, returned, tol) or self._probe_layout(situation, plan)
-            result.status = "fail"
-            result.diagnosis = diagnosis
-            result.verdict = diagnosis.title if diagnosis else _mismatch(result)
-            result.planes = _planes(result, self.layout)
-
-    def _fail(self, result: CaseResult, error: Problem, diagnosis: Diagnosis | None = None) -> CaseResult:
-        result.status, result.error, result.diagnosis = "error", error, diagnosis
-        result.verdict = diagnosis.title if diagnosis else error.message.splitlines()[0]
-        return result
-
-    def _probe_layout(self, situation: Situation, plan: Call) -> Diagnosis | None:
-        """Call again with the arrays in the other layout; a right answer there means NCHW/NHWC mixed up."""
-        case = situation.case
-        if self.timeouts >= MAX_TIMEOUTS:
-            return None
-        other = other_layout(self.layout)
-        reply = self._call(case, plan, other, fresh=True)
-        if reply.get("kind") != "array":
-            return None
-        returned = np.array(reply["data"], dtype=np.float64).reshape(reply["shape"])
-        tol = TOLERANCE * case.scale
-        right = (in_layout(case.expected, other), in_layout(case.expected, self.layout))
-        return layout_diagnosis(self.layout) if any(fits(returned, r, tol) for r in right) else None
-
-
-def _mismatch(result: CaseResult) -> str:
-    expected, returned = result.expected, result.returned
-    if result.wrong is not None:
-        return f"{int(result.wrong.sum())} of {result.wrong.size} values wrong"
-    return f"shape {_shape(returned.shape)} returned, {_shape(expected.shape)} expected"
-
-
-def _shape(shape) -> str:
-    """(1, 2) -> '(1, 2)'; (5,) -> '(5,)', as Python writes it."""
-    return str(tuple(int(n) for n in shape))
-
-
-def _return_type_message(reply: dict, expected: np.ndarray) -> str:
-    want = f"a numpy array of shape {_shape(expected.shape)}"
-    kind = reply.get("type")
-    if kind == "NoneType":
-        return f"returned None, not {want}: is `return out` missing?"
-    if kind == "ndarray" and reply.get("too_large"):
-        return f"returned an array of shape {_shape(reply['shape'])}, far larger than {want}"
-    if kind == "ndarray":
-        return f"returned an array of dtype {reply.get('dtype')}; expected {want} of real numbers"
-    if kind in ("list", "tuple"):
-        length = reply.get("length")
-        return (f"returned a {kind} of {length} item{'' if length == 1 else 's'}, not {want}"
-                + ("; wrap it with np.array(...)" if kind == "list" else "; return only the output array"))
-    return f"returned {reply.get('repr')} (a {kind}), not {want}"
-
-
-def _planes(result: CaseResult, layout: str) -> list[Plane]:
-    """The output planes to show: the wrong ones when the shapes agree, else the first of each."""
-    expected, returned = result.expected, result.returned
-    if result.wrong is not None:
-        picked = [index for index in _plane_indices(expected.shape, layout)
-                  if _plane(result.wrong, index, layout).any()][:MAX_PLANES]
-        return [Plane(_label(index, layout), _plane(expected, index, layout),
-                      _label(index, layout), _plane(returned, index, layout),
-                      _plane(result.wrong, index, layout)) for index in picked]
-    mine = [(_label(index, layout), _plane(expected, index, layout))
-            for index in _plane_indices(expected.shape, layout)][:2]
-    theirs = _loose_planes(returned, layout)[:2]
-    planes = []
-    for position in range(max(len(mine), len(theirs))):
-        left = mine[position] if position < len(mine) else ("", None)
-        right = theirs[position] if position < len(theirs) else ("", None)
-        planes.append(Plane(*left, *right))
-    return planes
-
-
-def _plane_indices(shape, layout: str) -> list[tuple[int, int]]:
-    n, k = (shape[0], shape[3]) if layout == "NHWC" else (shape[0], shape[1])
-    return [(i, j) for i in range(n) for j in range(k)]
-
-
-def _plane(array: np.ndarray, index: tuple[int, int], layout: str) -> np.ndarray:
-    n, k = index
-    return array[n, :, :, k] if layout == "NHWC" else array[n, k]
-
-
-def _label(index: tuple[int, int], layout: str) -> str:
-    n, k = index
-    return f"out[{n}, :, :, {k}]" if layout == "NHWC" else f"out[{n}, {k}]"
-
-
-def _loose_planes(array: np.ndarray, layout: str) -> list[tuple[str, np.ndarray]]:
-    """2-D slices of an array of any rank, labelled by their leading indices."""
-    if array.ndim == 4:
-        return [(_label(index, layout), _plane(array, index, layout)) for index in _plane_indices(array.shape, layout)]
-    if array.ndim < 2:
-        return [("returned", array.reshape(1, -1))]
-    if array.ndim == 2:
-        return [("returned", array)]
-    flat = array.reshape(-1, *array.shape[-2:])
-    leading = list(np.ndindex(*array.shape[:-2]))
-    return [(f"returned[{', '.join(map(str, index))}]", flat[i]) for i, index in enumerate(leading)]

@@ -1,13 +1,14 @@
 """The child process that runs the learner's code, so nothing it does can break convtrace.
 
-    main([FILE.py, FUNCTION, DISPLAY])      (started by process.Worker)
+    main([FILE.py, FUNCTION, DISPLAY, REQUEST_FD, REPLY_FD, MEMORY_MB])   (started by process.Worker)
 
-Protocol: one JSON object per line. The worker says {"event": "started"},
-then {"event": "ready", "signature": ...} or {"event": "load_error", ...};
-then, for every request line {"images", "kernels", "kwargs", "arrays",
-"fresh", "dirty", "sentinel"}, one {"event": "result", ...} line. The protocol uses private copies of the
-standard streams: the learner's prints are captured, and input() sees an
-empty stdin, so neither can corrupt the conversation.
+Protocol (channel.py): one JSON object per line. The parent first sends
+{"token": ...}; the worker says {"event": "started"}, then {"event": "ready",
+"signature": ...} or {"event": "load_error", ...}; then, for every request
+{"images", "kernels", "kwargs", "arrays", "tuples", "fresh", "dirty",
+"sentinel"}, one {"event": "result", ...}. The learner's prints are captured
+and trimmed, input() sees an empty stdin, and every message taken from the
+learner's code (exception text, repr) is trimmed to a few hundred characters.
 
 Only the standard library and numpy are imported here.
 """
@@ -15,8 +16,6 @@ Only the standard library and numpy are imported here.
 from __future__ import annotations
 
 import inspect
-import io
-import json
 import os
 import sys
 import time
@@ -25,33 +24,10 @@ import types
 
 import numpy as np
 
+from .channel import Capture, Channel, NoInput, limit_memory, quiet_standard_streams, redirected, trim
+
 MAX_VALUES = 100_000  # a returned array larger than this is described, not sent
-MAX_CAPTURE = 2_000  # characters of the learner's printed output kept per call
 MAX_FRAMES = 12  # traceback frames shown: the first two and the last ten
-
-
-class Capture(io.TextIOBase):
-    """Stands in for sys.stdout / sys.stderr during a call: keeps the first MAX_CAPTURE characters."""
-
-    def __init__(self):
-        self.parts: list[str] = []
-        self.size = 0
-        self.dropped = 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text) -> int:
-        text = str(text)
-        room = MAX_CAPTURE - self.size
-        self.parts.append(text[:room])
-        self.size += min(len(text), max(room, 0))
-        self.dropped += max(len(text) - max(room, 0), 0)
-        return len(text)
-
-    def text(self) -> str:
-        out = "".join(self.parts)
-        return out + (f"\n... ({self.dropped} more characters)" if self.dropped else "")
 
 
 class Learner:
@@ -72,7 +48,7 @@ class Learner:
         except SyntaxError as err:
             return self._load_error("syntax", self._exception_text(err, frames=False))
         except (OSError, ValueError) as err:  # unreadable, or NUL bytes in the source
-            return self._load_error("import", f"cannot read {self.display}: {err}")
+            return self._load_error("import", trim(f"cannot read {self.display}: {err}"))
         capture = Capture()
         failure = self._run_module(capture)
         if failure is not None:
@@ -100,7 +76,7 @@ class Learner:
         sys.modules[name] = module  # dataclasses and pickling look the module up by name
         self.module = module
         try:
-            with redirected(capture):
+            with redirected(capture, NoInput()):
                 exec(self.code, module.__dict__)
         except BaseException as err:  # noqa: BLE001 - anything the learner's file raises is reported
             return self._exception_text(err)
@@ -121,7 +97,7 @@ class Learner:
         return f"{self.display} has no function named {self.function}{listed}{hint}"
 
     def _load_error(self, kind: str, message: str, stdout: str = "") -> dict:
-        return {"event": "load_error", "kind": kind, "message": message, "stdout": stdout}
+        return {"event": "load_error", "kind": kind, "message": trim(message, 2000), "stdout": stdout}
 
     def call(self, request: dict) -> dict:
         """Run the function once on the request's arrays -> a 'result' message."""
@@ -137,21 +113,24 @@ class Learner:
         kwargs = dict(request.get("kwargs", {}))
         for name in request.get("arrays", []):
             kwargs[name] = np.array(kwargs[name], dtype=np.float64)
+        for name in request.get("tuples", []):
+            kwargs[name] = tuple(kwargs[name])
         originals = images.copy(), kernels.copy()
         dirty(request.get("dirty", 0), request.get("sentinel", 0.0))
         self.used = True
+        stdin = NoInput()
         start = time.perf_counter()
         try:
-            with redirected(capture):
+            with redirected(capture, stdin):
                 value = self.func(images, kernels, **kwargs)
         except BaseException as err:  # noqa: BLE001 - the learner's exception is the result
             seconds = time.perf_counter() - start
-            return {"event": "result", "kind": "exception", "error_type": type(err).__name__,
+            return {"event": "result", "kind": "exception", "error_type": trim(type(err).__name__, 80),
                     "message": _one_line(err), "traceback": self._exception_text(err),
-                    "stdout": capture.text(), "seconds": seconds}
+                    "stdout": capture.text(), "seconds": seconds, "read_stdin": stdin.was_read}
         seconds = time.perf_counter() - start
         result = describe_value(value)
-        result.update(event="result", stdout=capture.text(), seconds=seconds,
+        result.update(event="result", stdout=capture.text(), seconds=seconds, read_stdin=stdin.was_read,
                       changed_inputs=[name for name, before, after in
                                       (("images", originals[0], images), ("kernels", originals[1], kernels))
                                       if not np.array_equal(before, after)])
@@ -166,8 +145,11 @@ class Learner:
             if own:
                 lines.append(f"Traceback (most recent call last; frames in {self.display} only):")
                 lines.extend(self._frame_lines(own))
-        text = "".join(traceback.format_exception_only(type(err), err)).rstrip()
-        lines.append(text.replace(self.path, self.display))
+        if isinstance(err, SyntaxError):
+            text = "".join(traceback.format_exception_only(type(err), err)).rstrip()
+        else:  # the message is the learner's: any length, any characters
+            text = f"{trim(type(err).__name__, 80)}: {trim(_safe_str(err))}".rstrip(": ")
+        lines.append(trim(text.replace(self.path, self.display), 2 * 400))
         return "\n".join(lines)
 
 
@@ -184,7 +166,7 @@ class Learner:
             previous, repeats = key, 0
             lines.append(f'  File "{self.display}", line {frame.lineno}, in {frame.name}')
             if frame.line:
-                lines.append(f"    {frame.line.strip()}")
+                lines.append(f"    {trim(frame.line.strip(), 200)}")
         if repeats:
             lines.append(f"  [the frame above repeated {repeats} more times]")
         if len(lines) > 2 * MAX_FRAMES:
@@ -193,25 +175,16 @@ class Learner:
         return lines
 
 
+def _safe_str(err: BaseException) -> str:
+    try:
+        return str(err)
+    except Exception:  # noqa: BLE001 - a broken __str__ must not stop the report
+        return f"<{type(err).__name__} whose message cannot be shown>"
+
+
 def _one_line(err: BaseException) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0][:300] if text else ""
-
-
-class redirected:
-    """Point sys.stdout, sys.stderr and sys.stdin at a capture (and an empty stdin) for a while."""
-
-    def __init__(self, capture: Capture):
-        self.capture = capture
-
-    def __enter__(self):
-        self.saved = sys.stdout, sys.stderr, sys.stdin
-        sys.stdout = sys.stderr = self.capture
-        sys.stdin = io.StringIO("")
-
-    def __exit__(self, *exc):
-        sys.stdout, sys.stderr, sys.stdin = self.saved
-        return False
+    text = _safe_str(err).strip()
+    return trim(text.splitlines()[0], 300) if text else ""
 
 
 def dirty(count: int, sentinel: float) -> None:
@@ -262,46 +235,34 @@ def describe_signature(func, name: str) -> dict:
     )
     params = [
         {"name": p.name, "kind": p.kind.name, "has_default": p.default is not p.empty,
-         "default_is_str": isinstance(p.default, str)}
+         "default_is_str": isinstance(p.default, str),
+         "default_is_tuple": isinstance(p.default, (tuple, list))}  # PyTorch style: stride=(1, 1)
         for p in signature.parameters.values()
     ]
-    return {"text": f"{name}{bare}", "params": params}
-
-
-def protocol_streams():
-    """Take private copies of stdin/stdout for the protocol; the learner gets an empty stdin and a closed stdout.
-
-    Writes that bypass sys.stdout (C code, os.write(1, ...)) land in os.devnull.
-    """
-    requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
-    replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
-    devnull = os.open(os.devnull, os.O_RDWR)
-    os.dup2(devnull, 0)
-    os.dup2(devnull, 1)
-    sys.stdin = io.StringIO("")
-    sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
-    return requests, replies
+    return {"text": trim(f"{name}{bare}", 300), "params": params}
 
 
 def main(argv: list[str]) -> int:
-    path, function, display = argv
-    requests, replies = protocol_streams()
+    path, function, display, request_fd, reply_fd, memory_mb = argv
+    channel = Channel(int(request_fd), int(reply_fd))
+    quiet_standard_streams()
     # like `python FILE.py`: the learner's folder comes first on the import path
     sys.path[0] = os.path.dirname(path)
-
-    def send(message: dict) -> None:
-        replies.write(json.dumps(message) + "\n")
-        replies.flush()
-
-    send({"event": "started"})  # Python and numpy are up; from here on the time is the learner's
+    limit_memory(int(memory_mb))
+    channel.send({"event": "started"})  # Python and numpy are up; from here on the time is the learner's
     learner = Learner(path, function, display)
     loaded = learner.load()
-    send(loaded)
+    channel.send(loaded)
     if loaded["event"] != "ready":
         return 0
-    for line in requests:
-        if line.strip():
-            send(learner.call(json.loads(line)))
+    for request in channel:
+        try:
+            reply = learner.call(request)
+        except Exception as err:  # noqa: BLE001 - the worker's own code failed: something replaced its tools
+            reply = {"event": "tampered", "message": "the function tampered with the grader: preparing the "
+                                                     f"call failed ({trim(type(err).__name__, 80)}: "
+                                                     f"{trim(_safe_str(err), 200)})"}
+        channel.send(reply)
     return 0
 
 

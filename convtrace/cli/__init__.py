@@ -63,10 +63,14 @@ class ConvtraceGroup(click.Group):
             raise _failure(str(err), err.exit_code) from None
         except KeyboardInterrupt:
             # Rich's Live has already stopped (its context manager ran on the way out);
-            # still show the cursor in case anything hid it, then say why we stopped.
-            _show_cursor()
+            # still show the cursor and end any style in case anything was cut short, then say why we stopped.
+            _restore_terminal()
             click.echo("Interrupted.", err=True)
             raise click.exceptions.Exit(130) from None
+        except Terminated as stop:
+            _restore_terminal()
+            click.echo(f"Stopped by {stop.name}.", err=True)
+            raise click.exceptions.Exit(128 + stop.signum) from None
         except BrokenPipeError:
             # the reader (e.g. `head`) went away: stop quietly
             _silence_stdout()
@@ -108,11 +112,33 @@ def _first_line(err: Exception) -> str:
     return text[0][:120] if text else "no message"
 
 
-def _show_cursor() -> None:
-    """Make the terminal cursor visible again (only when stdout is a terminal: no escape codes in pipes)."""
+class Terminated(Exception):
+    """SIGTERM or SIGHUP arrived: unwind like Ctrl-C, so every `with` block restores what it changed."""
+
+    def __init__(self, signum: int):
+        import signal
+
+        self.signum, self.name = signum, signal.Signals(signum).name
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated(signum)
+
+
+def _catch_termination() -> None:
+    """Turn SIGTERM and SIGHUP into an exception (the default would end at once, cursor hidden)."""
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _raise_terminated)
+
+
+def _restore_terminal() -> None:
+    """Cursor shown, styles reset (only when stdout is a terminal: no escape codes in pipes)."""
     try:
         if sys.stdout.isatty():
-            sys.stdout.write("\x1b[?25h")
+            sys.stdout.write("\x1b[0m\x1b[?25h")
             sys.stdout.flush()
     except (OSError, ValueError):
         pass
@@ -207,6 +233,7 @@ def main() -> None:
         click.echo("Error: standard output is closed (>&-), so there is nowhere to print; "
                    "run convtrace with its output open, or redirect it to a file", err=True)
         sys.exit(1)
+    _catch_termination()
     try:
         cli(prog_name="convtrace")
     except SystemExit as stop:

@@ -3,11 +3,36 @@
 from __future__ import annotations
 
 import json
+import math
 
 import click
 
-CASES_HELP = ("single_channel, channels, kernels, batch, non_square_input, rectangular_kernel, stride_2, "
-              "padding_1, full_padding, bias, mixed_values, repeat_call, flip")
+MAX_TIMEOUT = 3600.0  # an hour per call: anything longer is a typo, not a plan
+
+
+class Seconds(click.ParamType):
+    """A time limit in seconds: a finite number above 0 and at most an hour (not inf, nan or 1e300)."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = float(value)
+        else:
+            try:
+                number = float(str(value).strip())
+            except ValueError:
+                self.fail(f"{value!r} is not a number of seconds; write e.g. --timeout 5", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number of seconds; write e.g. --timeout 5", param, ctx)
+        if not 0 < number <= MAX_TIMEOUT:
+            self.fail(f"{value!r} must be more than 0 and at most {MAX_TIMEOUT:g} seconds; "
+                      f"write e.g. --timeout 5", param, ctx)
+        return number
+
+CASES_HELP = ("single_channel, channels, kernels, batch, images_and_kernels, non_square_input, rectangular_kernel, "
+              "stride_2, stride_rows, stride_columns, padding_1, full_padding, full_rectangular, dilation_2, bias, "
+              "mixed_values, repeat_call, flip")
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,8 +43,9 @@ CASES_HELP = ("single_channel, channels, kernels, batch, non_square_input, recta
 @click.option("--flip/--no-flip", default=False, show_default=True,
               help="Grade a true convolution (kernel rotated 180 degrees, like scipy.signal.convolve2d) "
                    "instead of the cross-correlation a CNN layer computes.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
-              metavar="SECONDS", help="Stop a call (or the import of FILE) that runs longer than this.")
+@click.option("--timeout", type=Seconds(), default=5.0, show_default=True, metavar="SECONDS",
+              help="Stop a call (or the import of FILE) that runs longer than this; the whole check "
+                   "stops after 10 times this.")
 @click.option("--case", "cases", multiple=True, metavar="NAME",
               help=f"Run only this case (repeatable): {CASES_HELP}.")
 @click.option("--strict", is_flag=True, help="Count skipped cases as failures (the function must accept "
@@ -32,19 +58,25 @@ def check(target, layout, flip, timeout, cases, strict, as_json):
     FILE.py:FUNCTION is called as FUNCTION(images, kernels, ...) with
       images   numpy float64 (N, C, H, W)     kernels (K, C, kh, kw)
     and must return a numpy array (N, K, H', W'), the cross-correlation a CNN
-    layer computes. stride=, padding= (an int), mode= ("valid"/"full"), bias=
-    (shape (K,)) and flip= are passed by keyword, only when the signature names
-    them; a case the function cannot express is skipped, with the reason. E.g.
+    layer computes. stride=, padding=, dilation= (ints), mode= ("valid"/"full"),
+    bias= (shape (K,)) and flip= are passed by keyword, only when the signature
+    names them; written PyTorch-style (stride=(1, 1)), stride, padding and
+    dilation come as (rows, columns) pairs. A case the function cannot express
+    is skipped, with the reason. E.g.
     \b
       def conv2d(images, kernels, stride=1, padding=0): ...
     \b
-    Your code runs in a separate Python process; prints are captured, tracebacks
-    are trimmed to your file, and each call is stopped after --timeout seconds.
+    Your code runs in a separate Python process (and process group): prints are
+    captured, messages trimmed, tracebacks trimmed to your file; each call is
+    stopped after --timeout seconds, the whole check after 10 times that, and
+    anything the code started is ended with it. This is not a sandbox: the code
+    can still read and delete your files.
+    \b
     A wrong answer is compared with known mistakes (hard-coded 3x3 window,
-    stride missing from the slice, rotated kernel, NCHW/NHWC mixed up, N and K
-    swapped, 'full' padding of k, float division in the size, bias ignored,
-    += into np.empty or a reused array, ...) and the one that explains it
-    exactly is named.
+    square kernel assumed, stride missing or on one axis, padding on one side,
+    dilation ignored, rotated or flipped kernel, image n paired with kernel n,
+    NCHW/NHWC mixed up, reshape instead of transpose, bias on the wrong axis,
+    += into np.empty, ...) and the one that explains it exactly is named.
     \b
     Exit 0 when no case fails or errs; 1 when one does, or when FILE cannot be
     imported or has no FUNCTION; 2 for a wrong command line (missing file, no

@@ -3,9 +3,15 @@
 Expected and returned planes sit side by side; a wrong value is written in
 [brackets] (and coloured), so the marks survive NO_COLOR, pipes and projectors.
 Every number shown comes from the report.
+
+Text that came from the learner's code (messages, prints, the signature) is
+never read as Rich markup, and its control characters are shown as escapes
+(\x1b), so a print cannot restyle, retitle or clear the terminal.
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 import numpy as np
 from rich import box
@@ -25,6 +31,22 @@ MAX_PRINTED_LINES = 6
 WIDE = 110  # narrower consoles leave the idea of each case to the details
 
 
+def visible(text: str) -> str:
+    """`text` with control and format characters (ESC, BEL, bidi overrides ...) written as escapes.
+
+    Newlines and tabs stay: they are layout, not commands.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cs")
+                   else (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}") for ch in text)
+
+
+def shown(text: str | None, style: str = "") -> Text:
+    """Learner text as a Rich Text: no markup, control characters visible."""
+    return Text(visible(text or ""), style=style)
+
+
 def status_label(status: str) -> Text:
     word, style = LABELS[status]
     return Text(word, style=style)
@@ -38,28 +60,33 @@ class CheckReport:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         r = self.report
-        yield Text.assemble(("convtrace check ", "bold"), (r.target, "bold cyan"))
+        yield Text.assemble(("convtrace check ", "bold"), (visible(r.target), "bold cyan"))
         operation = "true convolution (--flip)" if r.flip else "cross-correlation"
         yield Text(f"layout {r.layout}, {operation}, at most {r.timeout:g} s per call", style="dim")
         if r.error is not None:
             yield from _setup_error(r)
             return
-        yield Text(f"signature {r.signature}")
+        yield Text.assemble("signature ", visible(r.signature or ""))
         yield Text("")
         yield summary_table(r.cases, options.max_width)
         for case in r.cases:
             if case.status in ("fail", "error"):
                 yield Text("")
                 yield CaseDetail(case)
+        passed_notes = [(case.name, remark) for case in r.cases if case.status == "pass" for remark in case.remarks]
+        if passed_notes:
+            yield Text("")
+        for name, remark in passed_notes:  # e.g. a right answer that changed its input in place
+            yield Text.assemble(("note  ", "dim"), (f"{name}: ", "bold"), visible(remark))
         yield Text("")
         yield totals(r)
 
 
 def _setup_error(r: Report) -> RenderResult:
     yield Text("")
-    yield Text.assemble(status_label("error"), "  ", (r.error.message, "bold"))
+    yield Text.assemble(status_label("error"), "  ", (visible(r.error.message), "bold"))
     if r.error.traceback:
-        yield Text(r.error.traceback)
+        yield shown(r.error.traceback)
     if r.stdout.strip():
         yield _printed(r.stdout, "printed while importing")
     yield Text("")
@@ -77,7 +104,7 @@ def summary_table(cases: list[CaseResult], width: int) -> Table:
     table.add_column("outcome")
     for case in cases:
         idea = [case.idea] if wide else []
-        table.add_row(status_label(case.status), case.name, *idea, case.verdict)
+        table.add_row(status_label(case.status), case.name, *idea, shown(case.verdict))
     return table
 
 
@@ -103,9 +130,9 @@ class CaseDetail:
         word, style = LABELS[c.status]
         yield Rule(Text(f"{word} {c.name}", style=style), align="left")
         yield Text(c.idea, style="italic")
-        yield Text.assemble(("call  ", "dim"), c.call or "")
+        yield Text.assemble(("call  ", "dim"), visible(c.call or ""))
         if c.note:
-            yield Text.assemble(("note  ", "dim"), c.note)
+            yield Text.assemble(("note  ", "dim"), visible(c.note))
         shapes = f"images {_shape(c.input_shape)}, kernels {_shape(c.kernel_shape)}"
         if c.expected is not None:
             shapes += f" -> expected {_shape(c.expected.shape)}"
@@ -113,16 +140,16 @@ class CaseDetail:
             shapes += f", returned {_shape(c.returned.shape)}"
         yield Text.assemble(("shape ", "dim"), shapes)
         if c.error is not None and c.error.traceback:
-            yield Padding(Text(c.error.traceback), (0, 0, 0, 2))  # it ends with the message
+            yield Padding(shown(c.error.traceback), (0, 0, 0, 2))  # it ends with the message
         elif c.error is not None:
-            yield Text.assemble(status_label("error"), "  ", c.error.message)
+            yield Text.assemble(status_label("error"), "  ", visible(c.error.message))
         if c.diagnosis is not None:
-            yield Text.assemble(("Diagnosis: ", "bold"), (c.diagnosis.title, "bold magenta"))
-            yield Padding(Text(c.diagnosis.explanation), (0, 0, 0, 2))
+            yield Text.assemble(("Diagnosis: ", "bold"), (visible(c.diagnosis.title), "bold magenta"))
+            yield Padding(shown(c.diagnosis.explanation), (0, 0, 0, 2))
         elif c.status == "fail":
             yield Text("No known mistake explains these numbers exactly; compare the marked cells.", style="dim")
         for remark in c.remarks:
-            yield Text.assemble(("note  ", "dim"), remark)
+            yield Text.assemble(("note  ", "dim"), visible(remark))
         if c.planes:
             yield side_by_side(c.planes, options.max_width)
             if c.wrong is not None:
@@ -181,10 +208,10 @@ def _cell(value: float, wrong: bool) -> str:
 
 def _printed(text: str, heading: str) -> Group:
     lines = text.rstrip("\n").splitlines()
-    shown = lines[:MAX_PRINTED_LINES]
-    body = [Text(f"{heading}:", style="dim")] + [Text("  | " + line) for line in shown]
-    if len(lines) > len(shown):
-        body.append(Text(f"  | ... {len(lines) - len(shown)} more lines", style="dim"))
+    kept = lines[:MAX_PRINTED_LINES]
+    body = [Text(f"{heading}:", style="dim")] + [Text("  | " + visible(line)) for line in kept]
+    if len(lines) > len(kept):
+        body.append(Text(f"  | ... {len(lines) - len(kept)} more lines", style="dim"))
     return Group(*body)
 
 
