@@ -4,6 +4,7 @@ read from the lesson folder, and the edges lesson's numbers against scipy on the
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -200,3 +201,41 @@ def test_a_picture_missing_from_the_lesson_folder_is_the_lessons_data_error(pict
     result = CliRunner().invoke(cli, ["lesson", "run", "1", "--dir", str(picture_lessons.parent), "--limit", "0"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "lesson 1, input: --images:" in result.output and "step.png" in result.output
+
+
+def test_the_edges_lesson_in_a_terminal_at_80_by_24():
+    """A learner at an 80x24 terminal, no colour: Enter between parts, the quiz typed in, the picture traced."""
+    import os
+
+    pexpect = pytest.importorskip("pexpect")
+    from pathlib import Path
+
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env.pop("COLUMNS", None)
+    env.pop("LINES", None)
+    child = pexpect.spawn(sys.executable, ["-m", "convtrace", "lesson", "run", "edges", "--quiz"],
+                          env=env, timeout=60, encoding="utf-8", dimensions=(24, 80))
+    seen = ""
+    for _ in range(2):  # the goal, then the idea
+        child.expect("Enter: next part")
+        seen += child.before
+        child.sendline("")
+    child.expect(r"The output shape \(N, K, H', W'\)")
+    child.sendline("1,2,6,6")
+    child.expect(r"The value of out\[0,0,2,0\]")
+    child.sendline("-4")
+    child.expect("Enter: next part")
+    seen += child.before
+    child.sendline("")
+    child.expect("Enter: next part")  # what to look at, and the trace
+    seen += child.before
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    seen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen)  # bold and dim stay without colour; read the text
+    assert "Right: the output shape" in seen and "Wrong: you said -4, out[0,0,2,0] is 4." in seen
+    assert "kernels   (2, 1, 3, 3) (K, C, kh, kw): 0 sobel-x, 1 sobel-y" in seen
+    assert "2 [0][0][1] 1  1  1  0  0" in seen  # the picture's 0s and 1s under the window on the left edge
+    assert "sum 4" in seen and "sum -4" in seen
+    assert all(len(line) <= 80 for line in seen.replace("\r", "").splitlines())
