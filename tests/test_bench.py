@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 import convtrace.teach.bench as bench
+from dataclasses import replace
+
 from convtrace.teach.bench import Case, CaseResult, Timing, default_cases, run_case
 from convtrace.source.problem import build_problem
 
@@ -72,12 +74,14 @@ def test_speedup_is_relative_to_the_naive_loop():
 
 
 def test_default_cases_and_overrides():
-    classroom, layer = default_cases("float32")
+    classroom, layer, large = default_cases("float32")
     assert classroom.problem.output_shape == (1, 8, 26, 26) and classroom.dtype == "float32"
     assert layer.problem.output_shape == (8, 64, 56, 56)
-    classroom, layer = default_cases("float64", {"stride": 2, "mode": "same"})
+    assert large.problem.output_shape == (1, 4, 224, 224) and large.problem.kernel_shape == (4, 1, 21, 21)
+    classroom, layer, large = default_cases("float64", {"stride": 2, "mode": "same"})
     assert classroom.problem.output_shape == (1, 8, 14, 14)
     assert layer.problem.output_shape == (8, 64, 28, 28)
+    assert large.problem.output_shape == (1, 4, 112, 112)
 
 
 @pytest.fixture
@@ -104,11 +108,71 @@ def test_bench_command_json(invoke, small_doc):
     record = json.loads(result.output)
     (case,) = record["cases"]
     assert case["output_shape"] == [1, 2, 5, 5] and case["flops"] == 2 * 50 * 4
-    assert set(case["methods"]) == set(METHODS)
-    assert all(m["agrees"] for m in case["methods"].values())
+    assert set(case["methods"]) == set(bench.METHODS) - {"torch"}
+    # 2x2 kernels: Winograd F(2x2, 3x3) does not apply, and says so; every other method agrees
+    assert case["methods"]["winograd"]["seconds"] is None and "3x3" in case["methods"]["winograd"]["note"]
+    assert all(m["agrees"] for name, m in case["methods"].items() if name != "winograd")
+    assert case["fastest"]["method"] in bench.METHODS and case["fastest"]["reasons"]
     assert "cpu" in record["machine"] and "numpy" in record["machine"]
 
 
 def test_bench_command_bad_file_is_a_usage_error(invoke):
     result = invoke(["bench", "no-such-file.json"])
     assert result.exit_code == 2
+
+
+def test_the_naive_loop_is_the_engines_own_trace(monkeypatch):
+    seen = []
+    real = bench.trace
+
+    def spy(problem, start=0):
+        seen.append(problem)
+        yield from real(problem, start)
+
+    monkeypatch.setattr(bench, "trace", spy)
+    result = run_case(small_case(), ("naive",), repeat=1, budget=5.0)
+    assert len(seen) == 1 and seen[0].output_shape == (2, 4, 4, 7)
+    assert result.timing("naive").agrees and result.timing("naive").done == 1.0
+
+
+def three_by_three_case() -> Case:
+    rng = np.random.default_rng(1)
+    problem = build_problem(rng.normal(size=(2, 16, 10, 9)), rng.normal(size=(16, 16, 3, 3)), padding=1)
+    return Case("3x3", problem, "float32")
+
+
+def test_winograd_and_fft_are_timed_and_agree():
+    result = run_case(three_by_three_case(), ("winograd", "fft", "engine"), repeat=1, budget=5.0)
+    for t in result.timings:
+        assert t.seconds > 0 and t.agrees, t
+    assert result.timing("engine").note.startswith("strategy ")
+
+
+def test_the_verdict_names_the_fastest_and_counts_its_savings():
+    from convtrace.teach.verdict import verdict
+
+    timings = (Timing("im2col", 0.030, 3, False, 1.0, 0.0, True), Timing("winograd", 0.010, 3, False, 1.0, 0.0, True),
+               Timing("fft", 0.050, 3, False, 1.0, 0.0, True), Timing("naive", 9.0, 1, True, 0.1, 0.0, True),
+               Timing("engine", 0.011, 3, False, 1.0, 0.0, True, "strategy 'winograd'"))
+    v = verdict(CaseResult(three_by_three_case(), timings, 1e-6))
+    # the engine runs Winograd too, so the runner-up is the next other way
+    assert v.winner == "winograd" and v.runner_up == "im2col" and v.factor == pytest.approx(3.0)
+    # (2, 16, 10, 9) padded 1: output 10x9 -> 5*5 tiles; 2*16*16*25*16 = 204,800 against 2*16*16*90*9 = 414,720
+    assert "204,800 in all instead of 414,720" in v.reasons[0]
+    assert any(r.startswith("FFT loses here") for r in v.reasons)
+    # the engine running Winograd wins for Winograd's reasons; a method that disagrees never wins
+    timings = timings[:1] + (replace(timings[1], agrees=False),) + timings[2:]
+    v = verdict(CaseResult(three_by_three_case(), timings, 1e-6))
+    assert v.winner == "engine" and v.reasons[0].startswith("Winograd:")
+
+
+def test_bench_command_says_which_wins(invoke, tmp_path):
+    path = tmp_path / "layer.json"
+    rng = np.random.default_rng(3)
+    path.write_text(json.dumps({"images": rng.normal(size=(1, 4, 8, 8)).round(2).tolist(),
+                                "kernels": rng.normal(size=(4, 4, 3, 3)).round(2).tolist(), "padding": 1}))
+    result = invoke(["bench", str(path), "--repeat", "1", "--budget", "0.5", "--no-torch"],
+                    env={"COLUMNS": "100", "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    for part in ("Winograd ", "FFT ", "Fastest: ", "effective"):
+        assert part in result.output, part

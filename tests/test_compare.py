@@ -19,8 +19,12 @@ from convtrace.source.loader import Request
 from convtrace.teach.compare import compare, touches_padding
 from convtrace.engine.naive import naive_output
 from convtrace.engine.fast import conv2d
+
 from convtrace.source.geometry import make_geometry
 from convtrace.source.problem import build_problem
+
+# the question's tensors (4 images of 3 constant channels, kernels of ones and twos), shipped as an example
+QUESTION = str(Path(__file__).parent.parent / "convtrace" / "source" / "examples" / "question.json")
 
 GOLDEN_TEXT = Path(__file__).parent / "golden_text"
 ENV = {"COLUMNS": "80", "LINES": "50", "NO_COLOR": "1", "FORCE_COLOR": None, "TTY_COMPATIBLE": None,
@@ -54,7 +58,7 @@ def write(tmp_path, doc) -> str:
 
 
 def test_golden_default(invoke):
-    result = invoke(["compare"], env=ENV)
+    result = invoke(["compare", QUESTION], env=ENV)
     assert result.exit_code == 0, result.output
     check_golden("compare_default.txt", result.stdout)
     assert max(len(line.rstrip()) for line in result.stdout.splitlines()) <= 80
@@ -96,7 +100,7 @@ def test_stride_1_runs_equal_scipy():
 def test_builtin_example_by_hand(invoke):
     # each image's channels are constants summing to 3 and the kernels are all ones / all twos,
     # so a value is 3 * (kernel value) * (number of the window's 9 cells inside the 4x4 input)
-    doc = json.loads(invoke(["compare", "--json"]).stdout)
+    doc = json.loads(invoke(["compare", QUESTION, "--json"]).stdout)
     assert [(r["mode"], r["stride"][0]) for r in doc["runs"]] == [
         ("valid", 1), ("valid", 2), ("same", 1), ("same", 2), ("full", 1), ("full", 2)]
     for r in doc["runs"]:
@@ -175,7 +179,7 @@ def test_a_run_that_does_not_fit_is_reported_not_fatal(invoke, tmp_path):
     ],
 )
 def test_errors_are_clean(invoke, args, code, words):
-    result = invoke(["compare", *args], env=ENV)
+    result = invoke(["compare", *args] if args[0].endswith(".json") else ["compare", QUESTION, *args], env=ENV)
     assert result.exit_code == code, result.output
     assert words in result.stderr
     assert result.stdout == "" and "Traceback" not in result.output

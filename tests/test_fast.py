@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from scipy import signal
 
-import convtrace.engine.fast as fast
-from convtrace.engine.fast import STRATEGIES, choose_strategy, conv2d, conv2d_nchw, flat_input
+import convtrace.engine.flat as flat
+from convtrace.engine.fast import STRATEGIES, choose_strategy, conv2d, conv2d_nchw
+from convtrace.engine.flat import flat_input
 from convtrace.source.geometry import make_geometry
 from convtrace.source.problem import problem_from_document
 
@@ -28,8 +29,8 @@ GEOMETRIES = [
 
 
 def strategies_for(stride) -> list[str]:
-    """rows and shifted need stride 1; windows and im2col take any stride."""
-    return [s for s in STRATEGIES if stride == (1, 1) or s not in ("rows", "shifted")]
+    """rows and shifted need stride 1; windows, im2col and fft take any stride (winograd: tests/test_winograd.py)."""
+    return [s for s in STRATEGIES if (stride == (1, 1) or s not in ("rows", "shifted")) and s != "winograd"]
 
 
 def scipy_reference(x, w, bias, stride, dilation, padding) -> np.ndarray:
@@ -68,7 +69,7 @@ def test_block_edges_do_not_matter(strategy, monkeypatch):
     x, w = rng.normal(size=(3, 2, 9, 8)), rng.normal(size=(4, 2, 3, 2))
     stride = (2, 1) if strategy == "im2col" else (1, 1)
     want = scipy_reference(x, w, None, stride, (2, 1), ((1, 2), (0, 1)))
-    monkeypatch.setattr(fast, "_block_size", lambda depth, dtype: 7)
+    monkeypatch.setattr(flat, "_block_size", lambda depth, dtype: 7)
     got = conv2d(x, w, stride=stride, dilation=(2, 1), padding=((1, 2), (0, 1)), strategy=strategy)
     np.testing.assert_allclose(got, want, rtol=0, atol=tolerance(x, w))
 
@@ -80,7 +81,7 @@ def test_blocks_of_rows_across_images_keep_every_output_row_once(strategy, posit
     rng = np.random.default_rng(8)
     x, w, bias = rng.normal(size=(3, 2, 7, 6)), rng.normal(size=(4, 2, 3, 3)), rng.normal(size=4)
     want = scipy_reference(x, w, bias, (1, 1), (1, 1), ((2, 0), (1, 1)))
-    monkeypatch.setattr(fast, "_block_size", lambda depth, dtype: positions)
+    monkeypatch.setattr(flat, "_block_size", lambda depth, dtype: positions)
     got = conv2d(x, w, bias, padding=((2, 0), (1, 1)), strategy=strategy)
     np.testing.assert_allclose(got, want, rtol=0, atol=tolerance(x, w))
 
@@ -139,7 +140,7 @@ def test_choose_strategy_by_shape():
     small = make_geometry((5, 5), (3, 3))
     assert choose_strategy((1, 1, 5, 5), (1, 1, 3, 3), small) == "windows"
     layer = make_geometry((56, 56), (3, 3), padding=1)
-    assert choose_strategy((8, 64, 56, 56), (64, 64, 3, 3), layer) == "rows"
+    assert choose_strategy((8, 64, 56, 56), (64, 64, 3, 3), layer) == "winograd"  # 3x3, stride 1, many channels: engine/choice.py
     stem = make_geometry((224, 224), (7, 7), stride=2, padding=3)
     assert choose_strategy((1, 3, 224, 224), (64, 3, 7, 7), stem) == "im2col"
     pointwise = make_geometry((56, 56), (1, 1))

@@ -189,13 +189,13 @@ def test_step_next_back_quit_and_cursor_restored(doc):
     child.expect_exact("[backward pass]")
     assert "so all ones" in plain(child.before)
     page = screen_after(child, "\r", "[dL/dimages: preparation]")
-    page = screen_after(child, " ", "[dL/dimages step 1 of 9]")
+    page = screen_after(child, " ", "[dL/dimages step 0 of 0..8]")
     assert "dL/dx_pad[0,0,0,0] = 1" in page
-    page = screen_after(child, "\r", "[dL/dimages step 2 of 9]")
+    page = screen_after(child, "\r", "[dL/dimages step 1 of 0..8]")
     assert "dL/dx_pad[0,0,0,1] = 3" in page
-    page = screen_after(child, "b", "[dL/dimages step 1 of 9]")
+    page = screen_after(child, "b", "[dL/dimages step 0 of 0..8]")
     assert "dL/dx_pad[0,0,0,0] = 1" in page and "dL/dx_pad[0,0,0,1]" not in page
-    screen_after(child, "\x1b[C", "[dL/dimages step 2 of 9]")  # right arrow: next
+    screen_after(child, "\x1b[C", "[dL/dimages step 1 of 0..8]")  # right arrow: next
     child.send("q")
     child.expect(pexpect.EOF)
     child.close()
@@ -212,7 +212,7 @@ def test_stepping_to_the_end_and_enter_leaves(doc):
     screen_after(child, "\r", "[dL/dkernels: preparation]")
     values = []
     for i in range(1, 5):
-        values.append(screen_after(child, "\r", f"[dL/dkernels step {i} of 4]"))
+        values.append(screen_after(child, "\r", f"[dL/dkernels step {i - 1} of 0..3]"))
     assert [f"dL/dw[0,0,{i},{j}] = {GRAD_KERNELS[i][j]}" in page
             for page, (i, j) in zip(values, [(0, 0), (0, 1), (1, 0), (1, 1)])] == [True] * 4
     screen_after(child, "\r", "[dL/dkernels: result]")

@@ -72,7 +72,7 @@ def test_im2col_refuses_a_column_matrix_too_big_to_show(monkeypatch):
 
 
 def test_run_method_im2col_shows_the_four_steps(invoke):
-    result = invoke(["run", "--method", "im2col"], env={"COLUMNS": "100", "NO_COLOR": "1"})
+    result = invoke(["run", "--example", "question", "--method", "im2col"], env={"COLUMNS": "100", "NO_COLOR": "1"})
     assert result.exit_code == 0, result.output
     text = result.output
     # the built-in example: (4, 3, 4, 4) x (2, 3, 3, 3) -> (4, 2, 2, 2); 16 windows of 27 numbers
@@ -83,7 +83,7 @@ def test_run_method_im2col_shows_the_four_steps(invoke):
 
 
 def test_run_method_im2col_limit_sets_rows_shown(invoke):
-    result = invoke(["run", "--method", "im2col", "--limit", "2"], env={"COLUMNS": "100"})
+    result = invoke(["run", "--example", "question", "--method", "im2col", "--limit", "2"], env={"COLUMNS": "100"})
     assert "14 more rows not shown" in result.output
 
 
@@ -97,3 +97,16 @@ def test_run_method_im2col_json_is_the_same_result(invoke):
     loop = json.loads(invoke(["run", "--json"]).output)
     matrix = json.loads(invoke(["run", "--json", "--method", "im2col"]).output)
     assert loop == matrix
+
+
+def test_im2col_view_wraps_between_words_at_80_columns(invoke):
+    """Shapes stay whole and wrapped lines keep their indent."""
+    import re
+
+    for example in ("default", "question", "cs231n"):
+        text = invoke(["run", "--example", example, "--method", "im2col"], env={"COLUMNS": "80", "NO_COLOR": "1"}).output
+        lines = text.splitlines()
+        assert max(len(line) for line in lines) <= 80
+        assert not any(re.search(r"\([\d, ]*$", line) for line in lines), "a shape split across lines"
+        start = next(i for i, line in enumerate(lines) if line.startswith("   one row per window position"))
+        assert lines[start + 1].startswith("   ")  # the paragraph's second line is indented like its first

@@ -165,11 +165,11 @@ def worked_independently(lesson, source: str) -> dict:
 # ----------------------------------------------------------------------------- loading and shape of the set
 
 
-def test_the_path_has_seventeen_numbered_lessons_in_course_order():
-    assert [lesson.number for lesson in LESSONS] == list(range(1, 18))
+def test_the_path_has_eighteen_numbered_lessons_in_course_order():
+    assert [lesson.number for lesson in LESSONS] == list(range(1, 19))
     order = ["one channel", "several channels", "several kernels", "edge", "batch", "loops to numpy", "1x1",
              "output size", "same", "full", "stride", "dilation", "receptive field", "convolution",
-             "backward", "im2col", "nhwc"]
+             "backward", "im2col", "better ways", "nhwc"]
     for lesson, topic in zip(LESSONS, order):
         assert topic in lesson.title.lower(), (lesson.number, lesson.title, topic)
 
@@ -190,7 +190,7 @@ def test_lesson_list_prints_one_lesson_a_line_number_first():
     result = invoke(["lesson", "list"])
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert len(lines) == len(LESSONS) == 17
+    assert len(lines) == len(LESSONS)
     for number, line in enumerate(lines, start=1):
         assert line.split()[0] == str(number)
         assert LESSONS[number - 1].title in line
@@ -223,6 +223,14 @@ def test_lesson_show_renders_markdown(lesson):
     assert "```" not in result.output and "[exercise.json]" not in result.output  # rendered, facts removed
     for section in lesson.sections[1:]:
         assert section.heading in result.output
+
+
+def test_lesson_show_folds_the_answer_unless_asked():
+    answer = "In the bottom-left window the kernel covers 4, 5, 7 and 8"  # lessons/01-one-channel, ## Answer
+    folded = " ".join(invoke(["lesson", "show", "1"], env={"COLUMNS": "80"}).output.split())
+    assert answer not in folded and "Answer: folded" in folded and "lesson show 1 --answers" in folded
+    shown = " ".join(invoke(["lesson", "show", "1", "--answers"], env={"COLUMNS": "80"}).output.split())
+    assert answer in shown
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
@@ -374,7 +382,7 @@ WRONG = [
     (13, "1,2,5,5", "54", "you left out the bias"),
     (14, "1,1,2,2", "37", "rotated 180 degrees"),
     (16, "1,1,2,3", "38", "you gave C = 1"),
-    (17, "1,1,2,2", "22", "NCHW order"),
+    (18, "1,1,2,2", "22", "NCHW order"),
 ]
 
 
@@ -419,16 +427,34 @@ def test_scripted_answer_that_is_not_a_shape_is_a_usage_error():
 # ----------------------------------------------------------------------------- pausing in a terminal
 
 
-def test_lesson_run_pauses_between_parts_in_a_terminal():
+def test_lesson_run_shows_one_part_per_screen_in_a_terminal():
     pexpect = pytest.importorskip("pexpect")
     env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
     child = pexpect.spawn(sys.executable, ["-m", "convtrace", "lesson", "run", "1", "--limit", "0"],
                           env=env, timeout=30, encoding="utf-8", dimensions=(40, 100))
-    child.expect("Enter: next part")
+    child.expect_exact("[part 1 of ")
+    assert "\x1b[?1049h" in child.before  # the alternate screen: the parts do not pile up in the scrollback
     assert "The idea" not in child.before  # only the first part so far
-    child.sendline("")
-    child.expect("Enter: next part")
-    child.sendline("q")
+    child.send(" ")  # a single key, no Enter
+    child.expect_exact("[part 2 of ")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    assert "\x1b[?1049l" in child.before  # left again
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_lesson_pauses_take_single_keys():
+    """With the quiz the parts are printed; between them 'q' alone quits and a space goes on: no Enter needed."""
+    pexpect = pytest.importorskip("pexpect")
+    env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
+    child = pexpect.spawn(sys.executable, ["-m", "convtrace", "lesson", "run", "1", "--limit", "0",
+                                           "--answer-shape", "1,1,2,2", "--answer-value", "1"],
+                          env=env, timeout=30, encoding="utf-8", dimensions=(40, 100))
+    child.expect("q: quit")
+    child.send(" ")
+    child.expect("q: quit")
+    child.send("q")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -614,7 +640,7 @@ def test_lessons_are_found_after_a_non_editable_install_outside_the_repo(tmp_pat
 
     listed = run("lesson", "list")
     assert listed.returncode == 0, listed.stderr
-    assert [line.split()[0] for line in listed.stdout.splitlines()] == [str(n) for n in range(1, 18)]
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == [str(n) for n in range(1, 19)]
     where = Path(run("lesson", "path", "16").stdout.strip())
     assert where.parent == package / "lesson_files" and (where / "input.json").is_file()
     assert (package / "lesson_files" / "06-loops-to-numpy" / "conv_numpy.py").is_file()

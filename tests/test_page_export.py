@@ -91,7 +91,7 @@ def test_the_default_cap_is_said_on_the_page_and_on_stderr(invoke, tmp_path, mon
 
     monkeypatch.setattr(page_module, "DEFAULT_PAGE_STEPS", 7)
     page = tmp_path / "page.html"
-    result = invoke(["run", "--export", str(page)])  # the built-in example: 32 positions
+    result = invoke(["run", "--example", "question", "--export", str(page)])  # 32 positions
     assert result.exit_code == 0
     data = page_data(page)
     assert len(data["steps"]) == 7
@@ -101,11 +101,11 @@ def test_the_default_cap_is_said_on_the_page_and_on_stderr(invoke, tmp_path, mon
 
 def test_limit_and_at_choose_the_embedded_steps(invoke, tmp_path):
     page = tmp_path / "page.html"
-    result = invoke(["run", "--at", "n=1,k=1", "--limit", "3", "--export", str(page)])
+    result = invoke(["run", "--example", "question", "--at", "n=1,k=1", "--limit", "3", "--export", str(page)])
     assert result.exit_code == 0
     steps = records(page_data(page))
     assert [(s["n"], s["k"]) for s in steps] == [(1, 1)] * 3
-    assert [s["value"] for s in steps] == ["54"] * 3  # the built-in example's k=1 outputs
+    assert [s["value"] for s in steps] == ["54"] * 3  # the question's k=1 outputs
 
 
 def test_lesson_run_exports_the_lessons_trace(invoke, tmp_path):

@@ -45,13 +45,13 @@ def test_next_back_quit_and_cursor_restored():
     child = spawn(DOC, "--step")
     child.expect_exact("[summary]")
     assert "4 window positions" in plain(child.before)
-    page = screen_after(child, "\r", "[step 1 of 4]")
-    assert "── step 1 of 4 ── out[0,0,0,0]" in page and "[37]" in page
-    page = screen_after(child, " ", "[step 2 of 4]")
+    page = screen_after(child, "\r", "[step 0 of 0..3]")
+    assert "── step 0 of 0..3 ── out[0,0,0,0]" in page and "[37]" in page
+    page = screen_after(child, " ", "[step 1 of 0..3]")
     assert "out[0,0,0,1]" in page and "[47]" in page
-    page = screen_after(child, "b", "[step 1 of 4]")
-    assert "── step 1 of 4" in page
-    page = screen_after(child, "\x1b[C", "[step 2 of 4]")  # right arrow: next
+    page = screen_after(child, "b", "[step 0 of 0..3]")
+    assert "── step 0 of 0..3" in page
+    page = screen_after(child, "\x1b[C", "[step 1 of 0..3]")  # right arrow: next
     child.send("q")
     child.expect(pexpect.EOF)
     child.close()
@@ -65,9 +65,9 @@ def test_stepping_to_the_end_shows_the_feature_maps():
     child = spawn(DOC, "--step")
     child.expect_exact("[summary]")
     transcript = []
-    for i in range(1, 5):
+    for i in range(4):
         child.send("\r")
-        child.expect_exact(f"[step {i} of 4]")
+        child.expect_exact(f"[step {i} of 0..3]")
         transcript.append(plain(child.before))
     child.send("\r")
     child.expect_exact("[the end]")
@@ -85,7 +85,7 @@ def test_ctrl_c_exits_130_and_restores_the_cursor():
     child = spawn(DOC, "--step")
     child.expect_exact("[summary]")
     child.send("\r")
-    child.expect_exact("[step 1 of 4]")
+    child.expect_exact("[step 0 of 0..3]")
     child.sendcontrol("c")
     child.expect(pexpect.EOF)
     child.close()
@@ -97,8 +97,9 @@ def test_ctrl_c_exits_130_and_restores_the_cursor():
 def test_back_from_the_first_page_stays_put():
     child = spawn(DOC, "--step")
     child.expect_exact("[summary]")
-    child.send("b")
-    child.expect_exact("[summary]")  # redrawn, still the summary
+    child.send("b")  # nothing before the summary: it stays (and is not redrawn)
+    child.send(" ")
+    child.expect_exact("[step 0 of 0..3]")  # the next page after the summary, not after step 0
     child.send("q")
     child.expect(pexpect.EOF)
     child.close()

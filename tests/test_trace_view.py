@@ -61,6 +61,7 @@ def doc(name: str) -> str:
 GOLDEN_CASES = {
     # name: (arguments, width)
     "builtin": ([], 100),
+    "question": (["--example", "question"], 100),
     "small_valid": ([doc("small")], 100),
     "small_full": ([doc("small"), "--mode", "full"], 100),
     "small_stride2": ([doc("small"), "--stride", "2"], 100),
@@ -119,7 +120,7 @@ HAND = {
         -5.5, 24.5, 26.5, 37.5,
         -9.5, -1.5, -1.5, 11.5,
     ],
-    "builtin": [27, 27, 27, 27, 54, 54, 54, 54] * 4,
+    "question": [27, 27, 27, 27, 54, 54, 54, 54] * 4,
 }
 VALUE_LINE = re.compile(r"^ +=\s(\S+)$", re.M)
 
@@ -138,16 +139,18 @@ def test_stride_summary_points_out_dropped_cells():
     assert re.search(r"dropped\s+column 2 never reached", text)
 
 
-def test_padding_is_marked_as_padding_with_original_labels():
+def test_padding_is_marked_as_padding_with_padded_labels():
     text = (GOLDEN / "trace_padded_dilated.txt").read_text(encoding="utf-8")
-    frame = text.split("── step 1 of 16")[1].split("window * kernel")[0].splitlines()
-    # column labels are original coordinates: -1 and 4 are the padding around 0..3
-    header = next(i for i, line in enumerate(frame) if re.fullmatch(r"\s+-1\s+0\s+1\s+2\s+3\s+4", line))
+    frame = text.split("── step 0 of 0..15")[1].split("window * kernel")[0]
+    # labels are padded coordinates, as in x_pad[n, c, top+u, left+v]; the frame says where the input starts
+    assert "where the input starts at (1, 1)" in " ".join(frame.split())
+    frame = frame.splitlines()
+    header = next(i for i, line in enumerate(frame) if re.fullmatch(r"\s+0\s+1\s+2\s+3\s+4\s+5", line))
     rows = frame[header + 1: header + 7]
-    assert [row.split()[0] for row in rows] == ["-1", "0", "1", "2", "3", "4"]
+    assert [row.split()[0] for row in rows] == ["0", "1", "2", "3", "4", "5"]
     # padding cells are '·', never a 0 that could pass for data
     assert "0" not in rows[0].split()[1:] and rows[0].count("·") == 6
-    assert rows[1].split() == ["0", "·", "1", "2", "3", "4", "·"]
+    assert rows[1].split() == ["1", "·", "1", "2", "3", "4", "·"]
     # taps of the window at (top 0, left 0), dilation 2: padded rows 0, 2 and columns 0, 2
     assert rows[0].count("[ ·]") == 2
     assert "[ ·]" in rows[2] and "[ 6]" in rows[2]
@@ -155,7 +158,7 @@ def test_padding_is_marked_as_padding_with_original_labels():
 
 def test_flip_frame_says_the_kernel_was_rotated():
     text = (GOLDEN / "trace_flip.txt").read_text(encoding="utf-8")
-    first = text.split("── step 1 of 4")[1].split("── step 2")[0]
+    first = text.split("── step 0 of 0..3")[1].split("── step 1")[0]
     assert "w[0, c, 1-u, 1-v]" in first
     assert "rotated 180°" in first
     # the kernel slice shown is rot180([[1,2],[3,4]]) = [[4,3],[2,1]]
@@ -183,7 +186,7 @@ def check_frame_against_event(text: str, s, problem, seen: dict) -> None:
     lines = text.splitlines()
 
     # header: position, formula indices
-    assert f"step {s.step + 1} of {problem.steps}" in lines[0]
+    assert f"step {s.step} of 0..{problem.steps - 1}" in lines[0]
     assert f"out[{s.n},{s.k},{s.row},{s.col}]" in lines[0]
     dh, dw = problem.geometry.dilation
     u = "u" if dh == 1 else f"{dh}u"
@@ -310,7 +313,7 @@ def test_agreement_detects_a_disagreement():
 
 
 def test_limit_traces_part_and_says_so():
-    code, out, _ = run_cli("--limit", "2")
+    code, out, _ = run_cli("--example", "question", "--limit", "2")
     assert code == 0
     assert out.count("── step") == 2
     assert "2 of 32 values traced" in flat(out)
@@ -321,12 +324,12 @@ def test_limit_traces_part_and_says_so():
 
 
 def test_at_picks_positions():
-    code, out, _ = run_cli("--at", "n=0,k=1")
+    code, out, _ = run_cli("--example", "question", "--at", "n=0,k=1")
     assert code == 0
-    steps = re.findall(r"── step (\d+) of 32 ── out\[(\d),(\d),(\d),(\d)\]", out)
+    steps = re.findall(r"── step (\d+) of 0..31 ── out\[(\d),(\d),(\d),(\d)\]", out)
     assert [(int(n), int(k)) for _, n, k, _, _ in steps] == [(0, 1)] * 4
-    code, out, _ = run_cli("--at", "row=1,col=0", "--at", "n=3,k=0,row=0..1,col=1")
-    positions = re.findall(r"── step \d+ of 32 ── out\[(\d,\d,\d,\d)\]", out)
+    code, out, _ = run_cli("--example", "question", "--at", "row=1,col=0", "--at", "n=3,k=0,row=0..1,col=1")
+    positions = re.findall(r"── step \d+ of 0..31 ── out\[(\d,\d,\d,\d)\]", out)
     assert positions == ["0,0,1,0", "0,1,1,0", "1,0,1,0", "1,1,1,0", "2,0,1,0", "2,1,1,0",
                          "3,0,0,1", "3,0,1,0", "3,0,1,1", "3,1,1,0"]
     # the feature maps at the end are complete: every step was traced, only some drawn
@@ -336,11 +339,11 @@ def test_at_picks_positions():
 def test_at_filters_plain_and_jsonl_too():
     import json
 
-    code, out, _ = run_cli("--at", "row=1,col=1", "--format", "jsonl")
+    code, out, _ = run_cli("--example", "question", "--at", "row=1,col=1", "--format", "jsonl")
     records = [json.loads(line) for line in out.splitlines()]
     assert [(r["n"], r["k"]) for r in records] == [(n, k) for n in range(4) for k in range(2)]
     assert all((r["row"], r["col"]) == (1, 1) for r in records)
-    code, out, _ = run_cli("--at", "k=1", "--format", "plain", "--limit", "3")
+    code, out, _ = run_cli("--example", "question", "--at", "k=1", "--format", "plain", "--limit", "3")
     assert [line.split()[2] for line in out.splitlines()] == ["out[0,1,0,0]", "out[0,1,0,1]", "out[0,1,1,0]"]
 
 
@@ -352,7 +355,7 @@ def test_at_filters_plain_and_jsonl_too():
     ("k=0..5", "k must be within 0..1"),
 ])
 def test_bad_at_is_a_usage_error(spec, message):
-    code, out, err = run_cli("--at", spec)
+    code, out, err = run_cli("--example", "question", "--at", spec)
     assert code == 2
     assert message in err
     assert out == ""
@@ -387,18 +390,34 @@ def big_doc(tmp_path, size=12) -> str:
     return str(path)
 
 
-def test_big_traces_draw_a_capped_number_of_frames(tmp_path):
-    from convtrace.render.player import FRAME_CAP
-
-    path = big_doc(tmp_path)  # 11 * 11 = 121 positions
+def test_big_traces_draw_frames_chosen_to_teach(tmp_path):
+    path = big_doc(tmp_path)  # 11 * 11 = 121 positions, no padding
     code, out, _ = run_cli(path)
     assert code == 0
-    assert out.count("── step") == FRAME_CAP
-    assert "21 more window positions traced but not drawn" in flat(out)
-    assert "--limit 121" in out and "--at" in out and "--format plain" in flat(out)
+    # the first three, the middle of the map (5*11 + 5 = 60) and the last (120)
+    assert re.findall(r"── step (\d+) of 0\.\.120", out) == ["0", "1", "2", "60", "120"]
+    assert "5 of the 121 window positions are drawn (steps 0, 1, 2, 60, 120)" in flat(out)
+    assert "--step" in out and "--at step=N" in out and "--limit N" in flat(out)
     assert "over all 121 values" in flat(out)  # the maps are complete all the same
     code, out, _ = run_cli(path, "--limit", "121")
-    assert out.count("── step") == 121 and "not drawn" not in out
+    assert out.count("── step") == 121 and "are drawn" not in out
+
+
+def test_a_padded_big_trace_draws_a_window_over_real_data(tmp_path):
+    path = big_doc(tmp_path)
+    code, out, _ = run_cli(path, "--padding", "2")  # 15x15 outputs; windows of rows/cols 0..1 touch padding
+    drawn = re.findall(r"── step (\d+) of 0\.\.224", out)
+    assert "32" in drawn  # row 2, column 2: the first window with no padding under it (2*15 + 2)
+    frame = out.split("── step 32 of")[1].split("── step")[0]
+    assert "[ ·]" not in frame.split("window * kernel")[0]
+
+
+def test_at_selections_are_capped(tmp_path):
+    from convtrace.render.player import FRAME_CAP
+
+    code, out, _ = run_cli(big_doc(tmp_path), "--at", "step=0..120")
+    assert out.count("── step") == FRAME_CAP
+    assert "21 more window positions traced but not drawn" in flat(out)
 
 
 def test_viewport_keeps_the_window_in_sight():
@@ -407,8 +426,8 @@ def test_viewport_keeps_the_window_in_sight():
     frame = text.split("── step")[1]
     assert "…" in frame and "⋮" in frame
     assert "... and 2 more channels (c4..c5) not drawn" in frame
-    # the window (padded rows 5..7, columns 9..11 = original 4..6, 8..10) is on screen in each channel
-    assert re.search(r"^ 4 … .*\[ \d\]\[ \d\]\[ \d\]", frame, re.M)
+    # the window (padded rows 5..7, columns 9..11) is on screen in each channel
+    assert re.search(r"^ 5 … .*\[ \d\]\[ \d\]\[ \d\]", frame, re.M)
 
 
 # --------------------------------------------------------------------------- marks without colour
@@ -447,7 +466,7 @@ def test_svg_export_parses_as_xml(tmp_path):
     root = ET.parse(tmp_path / "frames-004.svg").getroot()  # one SVG per frame: the fourth
     assert root.tag.endswith("svg")
     text = "".join(root.itertext()).replace("\xa0", " ")
-    assert "step 4 of 4" in text and "[77]" in text
+    assert "step 3 of 0..3" in text and "[77]" in text
 
 
 def test_svg_export_is_one_picture_per_frame(tmp_path):
@@ -458,7 +477,7 @@ def test_svg_export_is_one_picture_per_frame(tmp_path):
     assert len(pictures) == 16 and "wrote 16 SVG pictures" in err
     for i, picture in enumerate(pictures):
         text = "".join(ET.parse(picture).getroot().itertext()).replace("\xa0", " ")
-        assert text.count("── step") == 1 and f"step {i + 1} of 16" in text
+        assert text.count("── step") == 1 and f"step {i} of 0..15" in text
 
 
 def test_html_export_holds_the_values(tmp_path):

@@ -30,6 +30,8 @@ COMMANDS = {
     "lesson": "convtrace.cli.lesson:lesson",
     "bench": "convtrace.cli.bench:bench",
     "kernels": "convtrace.cli.kernels:kernels",
+    "examples": "convtrace.cli.examples:examples",
+    "emit": "convtrace.cli.emit:emit",
 }
 
 

@@ -23,17 +23,19 @@ from .options import problem_options
 @click.option("--no-torch", is_flag=True, help="Leave PyTorch out even when it is installed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the timings as one JSON object.")
 def bench(source, dtype, repeat, budget, no_torch, as_json):
-    """Time the ways to compute a convolution on FILE (none: a classroom-sized and a layer-sized case).
+    """Time the ways to compute a convolution on FILE (none: a classroom case, a ResNet layer, large kernels).
 
     \b
-    The naive loop, the per-position loop (every image and kernel at once),
-    im2col + one matrix product, the vectorized engine, and PyTorch when it is
-    installed. Each is checked against the others; the table shows times,
-    speed-ups over the naive loop and GFLOP/s, then a bar chart.
+    The engine's naive loop, the per-position loop (every image and kernel at
+    once), im2col + one matrix product, Winograd F(2x2, 3x3), FFT, the
+    vectorized engine's own choice, and PyTorch when it is installed. Each is
+    checked against the float64 result; the table shows times, speed-ups over
+    the naive loop and effective GFLOP/s, then a bar chart and which way wins
+    and why.
 
     \b
     Examples:
-      convtrace bench                        the two built-in cases
+      convtrace bench                        the three built-in cases
       convtrace bench input.json --dtype float64
       convtrace bench --repeat 9 --budget 5  steadier numbers on a busy machine
       convtrace bench --json                 timings for scripts
@@ -54,6 +56,7 @@ def bench(source, dtype, repeat, budget, no_torch, as_json):
     from rich.console import Console
 
     from ..render.bench import BenchView, MethodsLegend
+    from ..teach.verdict import verdict
 
     console = Console(highlight=False)
     for case in cases:
@@ -63,8 +66,19 @@ def bench(source, dtype, repeat, budget, no_torch, as_json):
                                   on_method=lambda m: status.update(f"timing {case.name}: {m} ..."))
         else:
             result = run_case(case, methods, repeat, budget)
-        console.print(BenchView(result))
+        console.print(BenchView(result, verdict(result)))
     console.print(MethodsLegend(methods, machine()))
+
+
+def _fastest(result) -> dict | None:
+    """The verdict as plain data: the fastest method, by how much, and why."""
+    from ..teach.verdict import verdict
+
+    v = verdict(result)
+    if v is None:
+        return None
+    return {"method": v.winner, "seconds": v.seconds, "runner_up": v.runner_up, "factor": v.factor,
+            "reasons": list(v.reasons)}
 
 
 def _record(results, machine_info: dict) -> dict:
@@ -83,7 +97,7 @@ def _record(results, machine_info: dict) -> dict:
             "name": r.case.name, "dtype": r.case.dtype,
             "input_shape": list(p.input_shape), "kernel_shape": list(p.kernel_shape),
             "output_shape": list(p.output_shape), "flops": r.case.flops, "tolerance": r.tolerance,
-            "methods": methods,
+            "methods": methods, "fastest": _fastest(r),
         })
     return {"machine": machine_info, "cases": cases}
 

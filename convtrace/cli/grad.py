@@ -11,7 +11,7 @@ from .options import problem_options, view_options
 
 FORMATS = ("rich", "plain", "jsonl")
 GRADIENTS = ("images", "kernels", "bias")
-FRAME_CAP = 30  # cells of each gradient the rich view draws unless --limit says otherwise
+from ..render.player import GRAD_FRAME_CAP as FRAME_CAP  # cells of each gradient drawn unless --limit
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,7 +26,7 @@ FRAME_CAP = 30  # cells of each gradient the rich view draws unless --limit says
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="rich", show_default=True,
               help="rich: a frame per step; plain: a line per step; jsonl: a JSON object per step.")
 @view_options
-def grad(source, limit, only, as_json, fmt, stepping, delay, export):
+def grad(source, limit, only, as_json, fmt, stepping, delay, export, pager):
     """Trace the gradients of FILE's convolution: dL/dimages, dL/dkernels, dL/dbias.
 
     The gradient arriving at the output is the document's grad_output (shaped
@@ -56,6 +56,11 @@ def grad(source, limit, only, as_json, fmt, stepping, delay, export):
         from ..errors import UsageError
 
         raise UsageError("--only bias: the document has no 'bias', so there is no dL/dbias; add a bias or choose images or kernels")
+    if not problem.is_plain_conv2d:  # groups, 1-D, 3-D, transposed, pooling
+        from .layer_views import grad_json, grad_steps
+
+        grad_json(problem) if as_json else grad_steps(problem, fmt, only, limit, stepping, delay, export)
+        return
     if as_json:
         from ..engine.grad import gradients
         from ..render.grad import grad_result_record
@@ -66,8 +71,11 @@ def grad(source, limit, only, as_json, fmt, stepping, delay, export):
 
     which = (only,) if only else GRADIENTS
     capped = fmt == "rich" and limit is None and not (stepping and _interactive())  # stepping draws lazily: no cap
+    from ..render.player import Skipped, limited_events
+
+    # the walk stops after the cells shown; its results are still whole (completed by the vectorized engine)
     shown = FRAME_CAP if capped else limit
-    events = _limited(trace_gradients(problem, which, limit=shown), bias_cells=problem.kernel_shape[0])
+    events = limited_events(trace_gradients(problem, which, limit=shown), bias_cells=problem.kernel_shape[0])
     parts = [part for part in explain(problem) if part.grad in which]
     if fmt == "jsonl":
         from ..render.grad import event_record
@@ -81,33 +89,7 @@ def grad(source, limit, only, as_json, fmt, stepping, delay, export):
         _write_lines(lines)
         _write_lines(plain_explanation(part) for part in parts)
     else:
-        _show_frames(problem, events, parts, capped, stepping, delay, export)
-
-
-class Skipped:
-    """Stands for the cells --limit left out of one gradient."""
-
-    def __init__(self, grad: str, count: int):
-        self.grad, self.count = grad, count
-        self.text = f"... {count} more {grad} cell(s) not shown (--limit)"
-
-
-def _limited(events, bias_cells: int):
-    """Pass every event, and before a result a note of the cells the walk left out (--limit).
-
-    dL/dimages and dL/dkernels say their cell count in their preparation; dL/dbias has one cell per kernel.
-    """
-    cells, shown = bias_cells, 0
-    for event in events:
-        if event.event == "prepare":
-            cells, shown = event.cells, 0
-        elif event.event == "cell":
-            shown += 1
-        else:
-            if cells > shown:
-                yield Skipped(event.grad, cells - shown)
-            cells, shown = bias_cells, 0
-        yield event
+        _show_frames(problem, events, parts, capped, stepping, delay, export, pager)
 
 
 def _write_lines(lines) -> None:
@@ -132,7 +114,7 @@ def _interactive() -> bool:
     return interactive(Console())
 
 
-def _show_frames(problem, events, parts, capped: bool, stepping, delay, export) -> None:
+def _show_frames(problem, events, parts, capped: bool, stepping, delay, export, pager=False) -> None:
     """The rich view, printed, stepped through (--step) or animated (--delay), and saved (--export)."""
     from rich.console import Console
 
@@ -144,36 +126,9 @@ def _show_frames(problem, events, parts, capped: bool, stepping, delay, export) 
         from ..render.export import Exporter
 
         exporter = Exporter(export, console.width, title=problem.title or "convtrace grad", narrow="--only or --limit")
-    show_pages(_pages(problem, events, parts, capped), console, stepping=stepping, delay=delay, exporter=exporter)
+    from ..render.player import grad_pages
+    from .run import paged
 
-
-def _pages(problem, events, parts, capped: bool):
-    """Header, then per gradient its preparation, cells (the frames) and result, then what each gradient is."""
-    from rich.rule import Rule
-
-    from ..render.grad import NAMES, ExplanationFrame, GradHeader, GradView, SkippedNote
-    from ..render.pages import Page
-
-    yield Page((GradHeader(problem, problem.grad_output is not None),), "backward pass")
-    view = GradView(problem)
-    cells = {"bias": problem.kernel_shape[0]}  # one dL/dbias cell per kernel; the others say in their preparation
-    for event in events:
-        if isinstance(event, Skipped):
-            yield Page((SkippedNote(event.grad, event.count, FRAME_CAP if capped else None),),
-                       f"{NAMES[event.grad]}: cells not drawn")
-            continue
-        name = NAMES[event.grad]
-        if event.event == "prepare":
-            cells[event.grad] = event.cells
-            yield Page((view.frame(event),), f"{name}: preparation")
-        elif event.event == "cell":
-            yield Page((view.frame(event),), f"{name} step {event.step + 1} of {cells[event.grad]}", frame=True)
-        else:
-            yield Page((view.frame(event),), f"{name}: result")
-    rule = Rule("What each gradient is")
-    if not parts:
-        yield Page((rule,), "the end", last=True)
-    for i, part in enumerate(parts):
-        first, last = i == 0, i == len(parts) - 1
-        yield Page(((rule,) if first else ()) + (ExplanationFrame(part),),
-                   f"what {NAMES[part.grad]} is" + (", the end" if last else ""), last=last)
+    with paged(console, pager and not stepping and delay is None):
+        show_pages(grad_pages(problem, events, parts, capped), console, stepping=stepping, delay=delay,
+                   exporter=exporter)

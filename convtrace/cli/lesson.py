@@ -40,24 +40,39 @@ def list_lessons(folder) -> None:
     """One lesson a line: number, title, what it is about."""
     from ..teach.lessons import find_lessons
 
+    import shutil
+    import textwrap
+
+    # one lesson a line for scripts; on a terminal, long lines wrap between words, indented
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
     for item in find_lessons(folder):
-        click.echo(f"{item.number:<2}  {item.title}: {item.summary}")
+        line = f"{item.number:<2}  {item.title}: {item.summary}"
+        if width and len(line) > width:
+            line = "\n".join(textwrap.wrap(line, width - 1, subsequent_indent=" " * 4, break_on_hyphens=False))
+        click.echo(line)
 
 
 @lesson.command(context_settings=CONTEXT)
 @lesson_argument
 @dir_option
 @view_export_option
-def show(lesson_key, folder, export) -> None:
-    """Read lesson N (rendered markdown)."""
+@click.option("--answers", is_flag=True, help="Print the answer sections too (folded away by default).")
+def show(lesson_key, folder, answers, export) -> None:
+    """Read lesson N (rendered markdown); its answers stay folded unless --answers."""
     from rich.console import Console
 
     from ..teach.lessons import get_lesson
-    from ..render.lesson import LessonHeader, lesson_markdown
+    from ..render.lesson import FoldedAnswer, LessonHeader, lesson_markdown
 
     item = get_lesson(lesson_key, folder)
     console = Console()
-    parts = [LessonHeader(item), lesson_markdown(item.markdown)]
+    parts = [LessonHeader(item)]
+    if answers or not any(section.kind == "answer" for section in item.sections):
+        parts.append(lesson_markdown(item.markdown))
+    else:
+        for section in item.sections:  # the answer is not printed right under the question
+            parts.append(FoldedAnswer(item.number, section.heading) if section.kind == "answer"
+                         else lesson_markdown(section.markdown))
     for part in parts:
         console.print(part)
     save(parts, export, f"Lesson {item.number}: {item.title}")
@@ -83,13 +98,15 @@ def path(lesson_key, folder) -> None:
               help="The value prediction for scripted use, e.g. 12 (implies --quiz).")
 @click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
               help="Show at most N window positions of the trace.")
-@click.option("--no-pause", is_flag=True, help="Do not wait for Enter between parts (never waits when piped).")
+@click.option("--no-pause", is_flag=True, help="Print every part at once (never waits when piped).")
 @click.option("--export", "export", type=ExportPath((".html", ".htm")), default=None, metavar="FILE.html",
               help="Also save the lesson's trace as an interactive page (FILE.html) to step through in a browser.")
 def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause, export) -> None:
     """Run lesson N: its narration, interleaved with the trace of its input.
 
-    In a terminal it waits for Enter between parts (q quits); piped, it never waits.
+    In a terminal it shows one part per screen on the alternate screen (single keys:
+    Space next, b back, q quits; with --quiz it prints and waits for a key between
+    parts); piped, it never waits.
     """
     from rich.console import Console
 
@@ -111,6 +128,9 @@ def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause, e
     quiz = quiz or answer_shape is not None or answer_value is not None
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     console = Console()
+    if interactive and not no_pause and not quiz:  # the classroom player: one part per screen
+        _on_screen(item, problem, limit, console)
+        return
     console.print(LessonHeader(item))
     for number, part in enumerate(plan_parts(item, quiz and problem is not None, problem is not None)):
         if number and interactive and not no_pause and not _pause(console):
@@ -125,7 +145,29 @@ def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause, e
                 chosen = parse_trace_setting(item.settings.get("trace"), problem.steps)
                 chosen = set(chosen[:limit] if limit is not None else chosen)
                 console.print(TraceIntro(problem, len(chosen)))
-                play_trace(problem, chosen, console)
+                from ..engine.naive import trace
+                from ..engine.tracecheck import agreement
+
+                play_trace(problem, trace(problem), chosen, console,
+                           lambda collected, problem=problem: agreement(problem, collected))
+
+
+def _on_screen(item, problem, limit, console) -> None:
+    """`lesson run` in a terminal: the parts and the trace as pages on the alternate screen (single keys)."""
+    from ..engine.naive import trace
+    from ..engine.tracecheck import agreement
+    from ..render.lesson import lesson_pages
+    from ..render.pages import step_pages
+    from ..teach.lessons import parse_trace_setting
+
+    chosen, steps, finish = None, None, None
+    if problem is not None:
+        picked = parse_trace_setting(item.settings.get("trace"), problem.steps)
+        chosen = set(picked[:limit] if limit is not None else picked)
+        steps = trace(problem)
+        finish = lambda collected: agreement(problem, collected)  # noqa: E731
+    parts = plan_parts(item, False, problem is not None)
+    step_pages(lesson_pages(item, problem, parts, chosen, steps, finish, console), console)
 
 
 def _export_trace(item, problem, limit, export) -> None:
@@ -173,12 +215,13 @@ def plan_parts(item, with_quiz: bool, with_trace: bool) -> list[list[tuple[str, 
 
 
 def _pause(console) -> bool:
-    """Wait for Enter; False when the learner types q (or input ends)."""
-    try:
-        answer = console.input("[dim]Enter: next part, q: quit [/dim]")
-    except EOFError:
-        return False
-    return answer.strip().lower() not in ("q", "quit")
+    """Wait for one key (no Enter needed); False when it is q (or input ends)."""
+    from ..render.terminal import single_key
+
+    console.print("[dim]Space/Enter: next part, q: quit[/dim]", end="")
+    key = single_key()
+    console.print()  # the next part starts on a line of its own
+    return key not in ("q", "Q", "eof")
 
 
 def _quiz(console, item, problem, answer_shape, answer_value, interactive) -> None:

@@ -74,6 +74,22 @@ class Shape4(click.ParamType):
             self.fail(str(err), param, ctx)
 
 
+class ExampleName(click.ParamType):
+    """--example NAME: one of the shipped examples (convtrace/source/examples), any case."""
+
+    name = "example"
+
+    def convert(self, value, param, ctx):
+        from ..errors import UsageError
+        from ..source.examples import example
+
+        try:
+            example(value)
+        except UsageError as err:
+            self.fail(f"{err} (`convtrace examples` says what each shows)", param, ctx)
+        return value.strip().lower()
+
+
 class PictureSize(click.ParamType):
     """--size: '64' -> 64 (the longer side), '48x64' -> (48, 64)."""
 
@@ -128,9 +144,10 @@ def _all_options() -> dict[str, click.decorators.FC]:
                                        help="Random whole-number kernels (-2..2) of this shape, e.g. 2,3,3,3."),
         "seed": click.option("--seed", type=click.IntRange(min=0), default=None, metavar="S",
                              help="Seed for --random and --random-kernels (default 0: the same every run)."),
-        "example": click.option("--example", default=None, metavar="NAME",
-                                help="A picture that ships with convtrace, with its kernels: edges (shapes through "
-                                     "sobel-x, sobel-y, laplace) or face (colour, box3 and sharpen)."),
+        "example": click.option("--example", default=None, type=ExampleName(), metavar="NAME",
+                                help="Read a named example instead of FILE: a document (default, question, "
+                                     "cs231n, ...) or a picture with its kernels (edges, face); "
+                                     "`convtrace examples` lists them."),
         "max_elements": click.option("--max-elements", type=click.IntRange(1, MAX_SETTABLE),
                                      default=DEFAULT_MAX_ELEMENTS, show_default=True,
                                      envvar="CONVTRACE_MAX_ELEMENTS", metavar="N",
@@ -165,16 +182,18 @@ def problem_options(command=None, *, skip: tuple[str, ...] = ()):
 
 
 def view_options(command):
-    """Add --step, --delay and --export, the ways to show a rich trace, to a command."""
+    """Add --step, --delay, --export and --pager, the ways to show a rich trace, to a command."""
     options = [
         click.option("--step", "stepping", is_flag=True,
-                     help="Step through frames in a terminal: Enter/space next, b back, q quit."),
+                     help="Step through frames in a terminal, one per screen: single keys (? lists them, q quits)."),
         click.option("--delay", type=Seconds(0, 3600), default=None, metavar="SECONDS",
                      help="Animate the frames in place, SECONDS apart (in a terminal)."),
         click.option("--export", "export", default=None, metavar="FILE",
                      help="Also save the frames: FILE.html (a page that plays them), FILE.svg (one SVG per frame), "
                           "FILE.txt, FILE.png (the picture and its feature maps), or FOLDER/ (an SVG per part "
                           "and a PNG per map)."),
+        click.option("--pager", is_flag=True,
+                     help="On a terminal, page the printed view through $PAGER (less) instead of scrolling past."),
     ]
     for option in reversed(options):
         command = option(command)

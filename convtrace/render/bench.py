@@ -9,7 +9,8 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from ..teach.bench import DESCRIPTIONS, CaseResult, Timing
+from ..teach.bench import DESCRIPTIONS, LABELS, CaseResult, Timing
+from ..teach.verdict import Verdict
 
 BAR_WIDTH = 40
 
@@ -34,8 +35,9 @@ def _times(value: float | None) -> str:
 class BenchView:
     """One case: the methods' times, speed-ups over the naive loop, GFLOP/s, agreement; then bars."""
 
-    def __init__(self, result: CaseResult):
+    def __init__(self, result: CaseResult, verdict: Verdict | None = None):
         self.result = result
+        self.verdict = verdict
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         r = self.result
@@ -64,6 +66,8 @@ class BenchView:
             if t.estimated:
                 yield Text(f"  ~ {t.label}: stopped after {t.done:.1%} of the positions; "
                            f"its time is that part scaled to the whole.", style="dim")
+        if self.verdict is not None:
+            yield from _verdict(self.verdict)
         yield Text("")
 
     @staticmethod
@@ -92,6 +96,17 @@ class BenchView:
             )
 
 
+def _verdict(v: Verdict) -> RenderResult:
+    """'Fastest: Winograd (21.3 ms), 1.6x faster than PyTorch.' and the reasons, one a line."""
+    ahead = ""
+    if v.runner_up:
+        ahead = (f", about as fast as {LABELS[v.runner_up]}" if v.factor < 1.05
+                 else f", {v.factor:.2g}x faster than {LABELS[v.runner_up]}")
+    yield Text.assemble(("Fastest: ", "bold"), (v.label, "bold"), f" ({seconds_text(v.seconds)}){ahead}.")
+    for reason in v.reasons:
+        yield Text(f"  - {reason}")
+
+
 def _gflops(value: float | None) -> str:
     if value is None:
         return "-"
@@ -112,8 +127,6 @@ class MethodsLegend:
         self.machine = machine
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from ..teach.bench import LABELS
-
         yield Text("Methods:", style="bold")
         width = max(len(LABELS[m]) for m in self.methods)
         for m in self.methods:
@@ -121,4 +134,6 @@ class MethodsLegend:
         facts = ", ".join(f"{key} {value}" for key, value in self.machine.items())
         yield Text(f"Machine: {facts}", style="dim")
         yield Text("Agrees: compared with the float64 vectorized engine on every computed position. "
+                   "GFLOP/s are effective: every method is credited with the direct method's "
+                   "2*N*K*H'*W'*C*kh*kw operations. "
                    "Times are medians; other programs running at the same time make them vary.", style="dim")

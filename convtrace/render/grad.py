@@ -12,6 +12,7 @@ import numpy as np
 from rich.columns import Columns
 from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.rule import Rule
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -21,6 +22,8 @@ from ..engine.grad_trace import (
     KernelsCell, KernelsPrepare, KernelsResult,
 )
 from ..source.problem import Problem
+from . import grids
+from .lines import Block, text, vstack
 from .plain import number
 from .records import geometry_record
 
@@ -163,65 +166,42 @@ VIEW = 14  # rows / columns of a grid drawn at most; a bigger array shows the pa
 PLANES = 8  # planes of one array drawn at most in a preparation or result frame
 
 
-def view_range(total: int, start: int, length: int, limit: int = VIEW) -> range:
-    """Indices to draw: all when they fit in `limit`, else `limit` of them around [start, start + length)."""
-    if total <= limit:
-        return range(total)
-    # a marked block wider than the view shows its first cells: a frame never grows with the dilation
-    first = min(max(start - max(limit - length, 0) // 2, 0), total - limit)
-    return range(first, first + limit)
+def grid(values: np.ndarray, title: str, *, hollow=None, marked=None, cropped=None) -> Block:
+    """A 2-D array as a titled grid with row and column labels (the step view's toolkit, render/grids.py).
 
-
-def grid(values: np.ndarray, title: str, *, hollow=None, marked=None, cropped=None) -> Text:
-    """A 2-D array as a titled, boxed grid. NaN: not filled yet ('.'); hollow: '·', a structural zero;
-    marked: '[v]' in reverse (the window or the current cell); cropped: '(v)', cut off by the crop.
-
-    An array bigger than VIEW x VIEW shows the part around its marked cells, with '…' / '⋮' for the rest.
-    Drawn as plain lines of text (fast, and it never wraps: a narrow console crops it).
+    NaN: not filled yet ('.'); hollow: '·', a structural zero; marked: '[v]' (the window or the
+    current cell); cropped: '(v)', cut off by the crop. An array bigger than VIEW x VIEW shows the
+    part around its marked cells, with '…' / '⋮' for the rest.
     """
     rows, cols = range(values.shape[0]), range(values.shape[1])
     if values.shape[0] > VIEW or values.shape[1] > VIEW:
         where = np.argwhere(marked) if marked is not None and marked.any() else np.zeros((1, 2), dtype=int)
         (r0, c0), (r1, c1) = where.min(axis=0), where.max(axis=0)
-        rows = view_range(values.shape[0], int(r0), int(r1 - r0 + 1))
-        cols = view_range(values.shape[1], int(c0), int(c1 - c0 + 1))
+        rows = grids.view_range(values.shape[0], int(r0), int(r1 - r0 + 1), VIEW)
+        cols = grids.view_range(values.shape[1], int(c0), int(c1 - c0 + 1), VIEW)
         title += f" rows {rows[0]}..{rows[-1]} of {values.shape[0]}, cols {cols[0]}..{cols[-1]} of {values.shape[1]}"
-    before, after = cols[0] > 0, cols[-1] < values.shape[1] - 1
-    table = []  # rows of (text, style)
-    if rows[0] > 0:
-        table.append([("⋮", "dim")] * (len(cols) + before + after))
+    cells = []
     for r in rows:
-        line = [("…", "dim")] if before else []
+        line = []
         for c in cols:
             value = values[r, c]
             if np.isnan(value):
-                line.append((".", "dim"))
+                line.append((grids.EMPTY_TEXT, grids.EMPTY))
                 continue
-            text = "·" if hollow is not None and hollow[r, c] else number(value)
+            content = grids.PAD_TEXT if hollow is not None and hollow[r, c] else number(value)
             if marked is not None and marked[r, c]:
-                line.append((f"[{text}]", "bold reverse"))
+                kind = grids.TAP
             elif cropped is not None and cropped[r, c]:
-                line.append((f"({text})", "dim"))
+                kind = grids.CROPPED
             else:
-                line.append((text, ""))
-        if after:
-            line.append(("…", "dim"))
-        table.append(line)
-    if rows[-1] < values.shape[0] - 1:
-        table.append([("⋮", "dim")] * (len(cols) + before + after))
-    widths = [max(len(line[j][0]) for line in table) for j in range(len(table[0]))]
-    out = Text(no_wrap=True, overflow="crop")
-    out.append(title, style="bold")
-    out.append("\n┌" + "┬".join("─" * (w + 2) for w in widths) + "┐\n")
-    for line in table:
-        out.append("│")
-        for (text, style), width in zip(line, widths):
-            out.append(" " + " " * (width - len(text)))
-            out.append(text, style=style or None)
-            out.append(" │")
-        out.append("\n")
-    out.append("└" + "┴".join("─" * (w + 2) for w in widths) + "┘")
-    return out
+                kind = grids.PAD if content == grids.PAD_TEXT else grids.PLAIN
+            line.append((content, kind))
+        cells.append(line)
+    row_labels, col_labels = [str(r) for r in rows], [str(c) for c in cols]
+    w = max([len(content) for line in cells for content, _ in line] + [len(t) for t in col_labels])
+    cut = (rows[0] > 0, rows[-1] < values.shape[0] - 1, cols[0] > 0, cols[-1] < values.shape[1] - 1)
+    body = grids.grid([grids.runs_line(line, w) for line in cells], row_labels, col_labels, w, cut)
+    return vstack([text(title, Style(bold=True)), body])
 
 
 def _box(shape, top: int, left: int, height: int, width: int) -> np.ndarray:
@@ -376,7 +356,7 @@ class ImagesCellFrame:
         where = (f"= dL/dimages{_index(e.n, e.c, e.input_row, e.input_col)}" if e.input_row is not None
                  else "(padding: the crop drops it)")
         yield Text.assemble(
-            (f"dL/dimages step {e.step + 1} of {p.cells}", "bold"),
+            (f"dL/dimages step {e.step} of 0..{p.cells - 1}", "bold"),
             f"   dL/dx_pad{target} {where}   window corner ({e.top},{e.left}) in g'_pad",
         )
         eh, ew = e.kernel.shape[1:]
@@ -468,7 +448,7 @@ class KernelsCellFrame:
         target = _walk_name(e.rotated) + _index(e.k, e.c, e.row, e.col)
         back = f"   (rotated back: dL/dkernels{_index(*e.target)})" if e.rotated else ""
         yield Text.assemble(
-            (f"dL/dkernels step {e.step + 1} of {p.cells}", "bold"),
+            (f"dL/dkernels step {e.step} of 0..{p.cells - 1}", "bold"),
             f"   {target}{back}   tap ({e.row},{e.col}) read x_pad rows {_indices(e.rows)}, columns {_indices(e.cols)}",
         )
         board = _board(self.board, f"{_walk_name(e.rotated)}[k{e.k},c{e.c}] so far", e.row, e.col)
@@ -517,7 +497,7 @@ class BiasCellFrame:
         e = self.event
         if e.step == 0:
             yield Rule("dL/dbias: the sum of g over n, row and col")
-        yield Text.assemble((f"dL/dbias step {e.step + 1}", "bold"), f"   dL/dbias[{e.k}]")
+        yield Text.assemble((f"dL/dbias step {e.step}", "bold"), f"   dL/dbias[{e.k}]")
         parts = [Group(grid(e.patch[n], f"g[n{n},k{e.k}]"), Text(f"partial n{n} = {number(e.partials[n])}"))
                  for n in range(e.patch.shape[0])]
         yield Columns(parts, padding=(0, 2))

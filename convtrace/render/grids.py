@@ -3,7 +3,8 @@
 Every mark is written in the text itself, so it survives without colour
 (NO_COLOR, pipes, a printed handout): a cell the window reads is `[v]`, the
 current output cell is `[v]`, zero padding is `·`, a cell not computed yet
-is `.`, and `…` / `⋮` stand for columns / rows cut off by the viewport.
+is `.`, a cell a crop drops is `(v)`, and `…` / `⋮` stand for columns / rows
+cut off by the viewport.
 Colour only adds emphasis on top.
 """
 
@@ -14,7 +15,7 @@ from rich.style import Style
 from .lines import Block, Line
 
 # what a cell is, for marking and styling
-PLAIN, TAP, PAD, CURRENT, EMPTY, PAD_TAP = range(6)
+PLAIN, TAP, PAD, CURRENT, EMPTY, PAD_TAP, CROPPED = range(7)
 
 PAD_TEXT = "·"
 EMPTY_TEXT = "."
@@ -28,6 +29,7 @@ STYLES = {
     CURRENT: Style(color="green", bold=True, reverse=True),
     EMPTY: Style(dim=True),
     PAD_TAP: Style(color="yellow", reverse=True, dim=True),
+    CROPPED: Style(dim=True),
 }
 MATRIX = Style(color="cyan")
 
@@ -36,8 +38,8 @@ def view_range(total: int, start: int, length: int, limit: int) -> range:
     """Indices 0..total-1 to show: all when they fit in `limit`, else `limit` of them centred on [start, start+length)."""
     if total <= limit:
         return range(total)
-    limit = max(limit, length)
-    first = start - (limit - length) // 2
+    # a block wider than the view (a dilation of 1000) shows its first cells: a frame never grows with it
+    first = start - max(limit - length, 0) // 2
     first = min(max(first, 0), total - limit)
     return range(first, first + limit)
 
@@ -54,6 +56,8 @@ def cell(content: str, width: int, kind: int) -> str:
     """One cell's text: the value right-aligned in `width`, in brackets when it is marked."""
     if kind in BRACKETED:
         return f"[{content:>{width}}]"
+    if kind == CROPPED:
+        return f"({content:>{width}})"
     return f" {content:>{width}} "
 
 
@@ -67,7 +71,7 @@ def runs_line(cells: list[tuple[str, int]], width: int) -> Line:
             line.append(("".join(run), STYLES[run_kind]))
             run = []
         run_kind = kind
-        run.append(f"[{content:>{width}}]" if kind in BRACKETED else f" {content:>{width}} ")
+        run.append(cell(content, width, kind))
     if run:
         line.append(("".join(run), STYLES[run_kind]))
     return line

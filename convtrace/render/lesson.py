@@ -1,7 +1,7 @@
 """Rich renderables for lessons: the header, markdown parts, the trace part and quiz verdicts.
 
-Nothing here computes: the trace is drawn by the `convtrace run` view from
-engine Steps, verdicts come from convtrace.teach.quiz.
+Nothing here computes: the command hands over the engine's Steps (drawn by the
+`convtrace run` view) and the verdicts of convtrace.teach.quiz.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markdown import Markdown
 from rich.rule import Rule
 from rich.text import Text
+
+from .lines import Paragraph
 
 
 class LessonHeader:
@@ -20,7 +22,9 @@ class LessonHeader:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield Rule(Text(f"Lesson {self.lesson.number}", style="bold"))
-        yield Text(f"Files: {self.lesson.folder}  (the commands below run from this folder)", style="dim")
+        yield Text("Files (the commands below run from this folder):", style="dim")
+        # the path on a line of its own, never wrapped: a path cut in two cannot be copied
+        yield Text(f"  {self.lesson.folder}", style="dim", no_wrap=True, overflow="ignore")
         yield Text("")
 
 
@@ -46,12 +50,58 @@ class TraceIntro:
         yield Text("")
 
 
-def play_trace(problem, chosen: set[int], console: Console) -> None:
-    """The `convtrace run` view (summary, frames, feature maps), drawing only the steps in `chosen`."""
-    from ..engine.naive import trace
-    from .player import play
+def play_trace(problem, steps, chosen: set[int], console: Console, finish) -> None:
+    """The `convtrace run` view (summary, frames, feature maps) of the engine's `steps`, drawing those in `chosen`.
 
-    play(problem, trace(problem), console, chosen=lambda step: step.step in chosen, limit=len(chosen))
+    `finish(collector)` gives the agreement line's numbers once the steps have all passed.
+    """
+    from .player import Player
+
+    Player(problem, steps, console, chosen=lambda step: step.step in chosen, limit=len(chosen),
+           finish=finish).print_all()
+
+
+def lesson_pages(item, problem, parts, chosen: set[int] | None, steps, finish, console: Console):
+    """The lesson as pages for the classroom player: one page per part, the trace as its own pages.
+
+    `parts` come from the command's plan (lists of ("text", section) and ("trace", None));
+    `steps` are the engine's steps for the trace part and `finish(collector)` its agreement line.
+    """
+    from .pages import Page
+    from .player import Player
+
+    total = len(parts)
+    for number, part in enumerate(parts):
+        label = f"part {number + 1} of {total}"
+        shown = [LessonHeader(item)] if number == 0 else []
+        for kind, section in part:
+            if kind == "text":
+                shown.append(lesson_markdown(section.markdown))
+                continue
+            if shown:
+                yield Page(tuple(shown), label)
+                shown = []
+            player = Player(problem, steps, console, chosen=lambda step: step.step in chosen, limit=len(chosen),
+                            finish=finish)
+            intro = TraceIntro(problem, len(chosen))
+            for i, page in enumerate(player.pages()):
+                yield Page(((intro,) if i == 0 else ()) + page.parts, f"{label}, the trace: {page.where}",
+                           frame=page.frame)
+        if shown:
+            yield Page(tuple(shown), label, last=number == total - 1)
+
+
+class FoldedAnswer:
+    """Where an answer section was left out by `lesson show`, and how to see it."""
+
+    def __init__(self, number, heading: str):
+        self.number, self.heading = number, heading
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Rule(Text(f"{self.heading.lstrip('# ').strip()}: folded", style="bold"))
+        yield Text(f"Predict first. `convtrace lesson show {self.number} --answers` prints the answer; "
+                   f"`convtrace lesson run {self.number}` reaches it after the trace.", style="dim")
+        yield Text("")
 
 
 class VerdictView:
@@ -66,7 +116,8 @@ class VerdictView:
             yield Text.assemble(("Right", "bold green"), f": {v.question} is {v.expected}.")
         else:
             yield Text.assemble(("Wrong", "bold red"), f": you said {v.given}, {v.question} is {v.expected}.")
-        yield Text(f"  Why: {v.reason}")
+        # wrapped between words, the continuation lines under the reason's first word
+        yield Paragraph(f"  Why: {v.reason}", hanging=7)
 
 
 def _shape(values) -> str:

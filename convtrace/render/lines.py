@@ -8,7 +8,10 @@ and its width is known without measuring. Blocks become Rich Segments at the end
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
 
@@ -34,6 +37,11 @@ class Block:
     def height(self) -> int:
         return len(self.lines)
 
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        # a block is as wide as its widest line and cannot be narrower: Rich containers
+        # (Columns, Table, Panel) lay it out like any other renderable
+        return Measurement(self.width, self.width)
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         # without colour a coloured blank is just a blank: drop it at the end of lines too
         block = self if self.width <= options.max_width else crop(self, options.max_width)
@@ -49,24 +57,19 @@ def text(content: str = "", style: Style | None = None) -> Block:
     return Block([[(content, style)]], len(content))
 
 
+NBSP = "\u00a0"  # a space that never becomes a line break: "(no\u00a0bias)" stays on one line
+
+
 def wrap(content: str, width: int, hanging: int = 0) -> list[str]:
-    """Greedy word wrap to `width` cells; continuation lines are indented by `hanging` spaces."""
+    """Word wrap to `width` cells (textwrap); continuation lines are indented by `hanging` spaces.
+
+    Only a word longer than a whole line is cut; a no-break space keeps two words together
+    and is printed as a plain space.
+    """
     width = max(width, hanging + 10)
-    lines: list[str] = []
-    line = ""
-    for word in content.split(" "):
-        room = width - (hanging if lines else 0)
-        if line and len(line) + 1 + len(word) > room:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-        while len(line) > width - (hanging if lines else 0):  # a word longer than the line: cut it
-            room = width - (hanging if lines else 0)
-            lines.append(line[:room])
-            line = line[room:]
-    lines.append(line)
-    return [(" " * hanging if i else "") + part for i, part in enumerate(lines)]
+    lines = textwrap.wrap(content, width=width, subsequent_indent=" " * hanging, break_on_hyphens=False,
+                          replace_whitespace=False, expand_tabs=False) or [""]
+    return [line.replace(NBSP, " ") for line in lines]
 
 
 def prose(content: str, width: int, style: Style | None = None, hanging: int = 0) -> Block:
@@ -81,8 +84,12 @@ class Paragraph:
     def __init__(self, content: str, style: Style | None = None, hanging: int = 0):
         self.content, self.style, self.hanging = content, style, hanging
 
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        longest = max((len(word) for word in self.content.split()), default=0)
+        return Measurement(min(longest, options.max_width), min(len(self.content), options.max_width))
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield prose(self.content, options.max_width, self.style, self.hanging)
+        yield from prose(self.content, options.max_width, self.style, self.hanging).__rich_console__(console, options)
 
 
 def blank(height: int = 1) -> Block:

@@ -53,8 +53,9 @@ class FeatureMaps:
     heatmaps instead (render/heatmap.py), each on its own scale.
     """
 
-    def __init__(self, problem: Problem, collector: Collector, agreement: Agreement | None = None):
+    def __init__(self, problem: Problem, collector: Collector, agreement: Agreement | None = None, fmt=number):
         self.problem = problem
+        self.fmt = fmt  # how a cell's value is written (--precision)
         self.collector = collector
         self.agreement = agreement
 
@@ -83,7 +84,7 @@ class FeatureMaps:
                     continue
                 value = values[i][j]
                 style = SHADES[level(value, low, high, len(SHADES))]
-                line.append((f" {number(value):>{w}} ", style))
+                line.append((f" {self.fmt(value):>{w}} ", style))
             lines.append(line)
         grid = Block(lines, label_w + 1 + w_out * (w + 2))
         title = f"out[{n},{k}]" if self.problem.layout == "NCHW" else f"out[{n},:,:,{k}]"
@@ -96,7 +97,7 @@ class FeatureMaps:
         width = options.max_width
         low, high = self._range()
         done = collector.values.reshape(-1)[: collector.count].tolist()
-        cell_width = max([len(number(v)) for v in done] + [len(str(w_out - 1)), 1])
+        cell_width = max([len(self.fmt(v)) for v in done] + [len(str(w_out - 1)), 1])
         label_w = len(str(h_out - 1))
         too_wide = label_w + 1 + w_out * (cell_width + 2) > width
         # big maps: draw the top-left corner that fits (the rest is in --json)

@@ -1,7 +1,8 @@
 """Showing a sequence of pages: printed in order, stepped through by key, or animated in place.
 
-    pages (lazy) -> print_pages: one after the other (frames replace each other when animated)
-                 -> step_pages:  one screen at a time, Enter/space next, b back, q quit
+    pages (lazy) -> print_pages: one after the other
+                 -> play_pages:  played in place on the alternate screen (--delay)
+                 -> step_pages:  one screen at a time on the alternate screen, single keys (render/stage.py)
                  -> an Exporter, when given, records each page once, in order
 
 A page is one or more renderables with a label for the stepping footer.
@@ -13,18 +14,10 @@ Both `convtrace run` and `convtrace grad` show their views through here.
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rich.console import Console
-from rich.style import Style
-
-from .lines import text
-
-KEYS_NEXT = ("\r", "\n", " ", "n", "\x1b[C", "\x1b[B", "j", "l")
-KEYS_BACK = ("b", "p", "\x1b[D", "\x1b[A", "k", "h", "\x7f")
-KEYS_QUIT = ("q", "Q")  # not Escape: an arrow key can arrive split, starting with it
 
 
 @dataclass(frozen=True)
@@ -64,31 +57,16 @@ def _record(exporter, page: Page) -> None:
             exporter.add(Frame(part) if page.frame else part)
 
 
-def print_pages(pages: Iterable[Page], console: Console, *, delay: float | None = None, exporter=None,
-                crop: bool = True) -> None:
-    """Every page in order; with `delay`, each run of frames replaces itself in place, `delay` seconds apart."""
-    live = None
-    try:
-        for page in pages:
-            if page.frame and delay is not None:
-                if live is None:
-                    from rich.live import Live
+def print_pages(pages: Iterable[Page], console: Console, *, exporter=None, crop: bool = True) -> None:
+    """Every page in order, one after the other (a progress line on stderr when it takes long)."""
+    from .busy import Busy
 
-                    live = Live(console=console, auto_refresh=False, transient=False, vertical_overflow="ellipsis")
-                    live.start()
-                live.update(page.parts[0] if len(page.parts) == 1 else _group(page.parts), refresh=True)
-                _record(exporter, page)
-                time.sleep(delay)
-                continue
-            if live is not None:  # a page that stays: the frames before it have finished moving
-                live.stop()
-                live = None
+    with Busy("working") as busy:
+        for page in pages:
+            busy.advance(what=page.where)
             for part in page.parts:
                 console.print(part, crop=crop)
             _record(exporter, page)
-    finally:
-        if live is not None:
-            live.stop()
 
 
 def _group(parts):
@@ -97,51 +75,82 @@ def _group(parts):
     return Group(*parts)
 
 
-def step_pages(pages: Iterable[Page], console: Console, *, exporter=None) -> None:
-    """Classroom stepping: Enter/space next, b back, q quit. The cursor is hidden meanwhile and always restored."""
-    import click
+class PageDeck:
+    """Pages pulled from their iterator as the learner reaches them: a deck for the Stage (render/stage.py)."""
 
-    pending = iter(pages)
-    history: list[Page] = []  # the pages seen so far, for going back
+    channels = 1
 
-    def fetch() -> bool:
-        page = next(pending, None)
+    def __init__(self, pages: Iterable[Page], exporter=None):
+        self.pending = iter(pages)
+        self.exporter = exporter
+        self.seen: list[Page] = []  # the pages fetched so far, for going back
+
+    def __len__(self) -> int:
+        return len(self.seen)
+
+    def more(self) -> bool:
+        page = next(self.pending, None)
         if page is None:
             return False
-        history.append(page)
-        _record(exporter, page)
+        self.seen.append(page)
+        _record(self.exporter, page)
         return True
 
-    if not fetch():
+    def page(self, index: int, width: int, height: int, channel: int):
+        return _group(self.seen[index].parts)
+
+    def label(self, index: int) -> str:
+        return self.seen[index].where
+
+    def first_last(self) -> tuple[int, int]:
+        return 0, len(self.seen) - 1
+
+    def is_last(self, index: int) -> bool:
+        return self.seen[index].last
+
+    def goto(self, index: int, answer: str) -> int:
+        try:
+            number = int(answer)
+        except ValueError:
+            raise ValueError(f"{answer!r} is not a page number") from None
+        while len(self.seen) <= number and self.more():
+            pass
+        if not 0 <= number < len(self.seen):
+            raise ValueError(f"there are {len(self.seen)} pages (0..{len(self.seen) - 1})")
+        return number
+
+    def other_image(self, index: int) -> None:
+        return None
+
+
+def step_pages(pages: Iterable[Page], console: Console, *, exporter=None) -> None:
+    """Classroom stepping on the alternate screen: one page per screen, single keys (q quits, ? help)."""
+    from .stage import Stage
+    from .terminal import Screen
+
+    deck = PageDeck(pages, exporter)
+    if not deck.more():
         return
-    position = 0
-    console.show_cursor(False)
-    try:
-        while True:
-            page = history[position]
-            console.clear()
-            for part in page.parts:
-                console.print(part)
-            console.print(footer(page.where, at_end=page.last), end="")
-            key = click.getchar()
-            if key in KEYS_QUIT:
-                break
-            if key in KEYS_NEXT:
-                if page.last:
-                    break
-                if position + 1 == len(history) and not fetch():
-                    break  # no page marked itself last, but there are no more
-                position += 1
-            elif key in KEYS_BACK:
-                position = max(position - 1, 0)
-    finally:
-        console.show_cursor(True)
-        console.print()
+    with Screen() as screen:
+        Stage(screen, console).run(deck)
 
 
-def footer(where: str, at_end: bool):
-    keys = "Enter/space: quit" if at_end else "Enter/space: next"
-    return text(f"[{where}]  {keys}   b: back   q: quit", Style(reverse=True))
+def play_pages(pages: Iterable[Page], console: Console, delay: float, *, exporter=None) -> None:
+    """--delay in a terminal: every page played in place on the alternate screen, `delay` seconds apart;
+    then the pages that are not frames (preparations, results, explanations) stay on the normal screen."""
+    from .stage import Stage
+    from .terminal import Screen
+
+    deck = PageDeck(pages, exporter)
+    if not deck.more():
+        return
+    with Screen() as screen:
+        ended = Stage(screen, console).run(deck, playing=True, delay=delay, leave_at_end=True)
+    if ended == "end":
+        for page in deck.seen:
+            if not page.frame:
+                for part in page.parts:
+                    console.print(part)
 
 
 def show_pages(pages: Iterable[Page], console: Console, *, stepping: bool = False, delay: float | None = None,
@@ -154,8 +163,10 @@ def show_pages(pages: Iterable[Page], console: Console, *, stepping: bool = Fals
     try:
         if stepping and live:
             step_pages(pages, console, exporter=exporter)
+        elif delay is not None and live:
+            play_pages(pages, console, delay, exporter=exporter)
         else:
-            print_pages(pages, console, delay=delay if live else None, exporter=exporter, crop=crop)
+            print_pages(pages, console, exporter=exporter, crop=crop)
     finally:
         if exporter is not None:
             exporter.close()

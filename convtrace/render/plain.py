@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 from ..engine.naive import Step
-
-
-def number(value: float) -> str:
-    """Short, exact-looking text for a value: 27.0 -> '27', 0.125 -> '0.125'."""
-    text = f"{value:.6g}"
-    return "0" if text == "-0" else text
+from ..text import number  # noqa: F401  (importable from here as before)
 
 
 def plain_line(step: Step) -> str:

@@ -1,121 +1,213 @@
-"""Playing a trace: frames printed in sequence, stepped through by key, or animated in place.
+"""Playing a trace: printed in sequence, stepped through by key, or animated in place.
 
-    summary -> one frame per chosen window position -> every feature map + the agreement line
+    printed  summary -> one frame per chosen position -> a note on the rest -> every feature map
+    --step   the same pages on the alternate screen, one per screen, each fitted to the terminal
+             (render/fit.py), moved through by single keys (render/stage.py)
+    --delay  the frames played in place on the alternate screen, the map filling in; then the
+             last frame and the feature maps stay on the normal screen
 
-The engine's steps stream through once; every step's value goes into a
-Collector (the feature maps are drawn from it), and only the chosen steps
-become frames. Interactive modes need a terminal on stdin and stdout; without
-one the frames are printed in sequence, never animated.
+Printing streams the engine's steps once: every step's value goes into a
+Collector (the maps are drawn from it) and only the chosen steps become frames.
+Stepping needs steps in any order; a Walk (teach/walk.py) hands them over.
+The numbers that close a trace (how the loop agrees with the vectorized
+engine) are computed by the caller and handed in as `finish`.
+
+`convtrace grad` goes through the same pages: `grad_pages` lays out its
+events (preparation, cells, result per gradient), `limited_events` caps them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from rich.console import Console
 from rich.style import Style
 
 from ..engine.naive import Step
+from ..engine.tracecheck import Collector
 from ..source.problem import Problem
-from ..engine.tracecheck import Collector, agreement
 from .export import Exporter
 from .lines import Paragraph, blank
 from .maps import FeatureMaps
-from .pages import KEYS_BACK, KEYS_NEXT, KEYS_QUIT, Page, footer, interactive, print_pages, show_pages, step_pages  # noqa: F401
+from .pages import Page, print_pages
 from .steps import StepView
 from .summary import ProblemSummary
 
-FRAME_CAP = 100  # frames drawn by default; the rest are traced and counted, not drawn
+FRAME_CAP = 100  # frames drawn for an --at selection; the rest are traced and counted, not drawn
+GRAD_FRAME_CAP = 30  # cells of each gradient `grad` draws unless --limit says otherwise
 NOTE = Style(italic=True)
 
 
 def chosen_steps(steps: Iterable[Step], collector: Collector, chosen, limit: int | None) -> Iterator[Step]:
     """The steps to draw: those `chosen` accepts, at most `limit`; every step passing by is collected."""
+    from .busy import Busy
+
     drawn = 0
     if limit == 0:
         return
-    for step in steps:
-        collector.add(step)
-        if chosen(step):
-            yield step
-            drawn += 1
-            if limit is not None and drawn >= limit:
-                return
+    with Busy("tracing window positions", total=collector.total) as busy:
+        for step in steps:
+            busy.advance()
+            collector.add(step)
+            if chosen(step):
+                yield step
+                drawn += 1
+                if limit is not None and drawn >= limit:
+                    return
 
 
 class Player:
-    """One trace shown on `console` (and recorded by `exporter`, when given)."""
+    """One trace printed on `console` (and recorded by `exporter`, when given).
 
-    def __init__(
-        self,
-        problem: Problem,
-        steps: Iterable[Step],
-        console: Console,
-        *,
-        chosen=lambda step: True,
-        limit: int | None = None,
-        cap: int | None = FRAME_CAP,
-        exporter: Exporter | None = None,
-    ):
+    `picked`: the step numbers a long trace draws by default (see teach/walk.teaching_steps),
+    or None to draw every chosen step (up to `cap`).
+    `finish(collector)`: the agreement line's numbers, computed by the caller when the trace is done.
+    """
+
+    def __init__(self, problem: Problem, steps: Iterable[Step], console: Console, *,
+                 chosen=lambda step: True, limit: int | None = None, cap: int | None = FRAME_CAP,
+                 exporter: Exporter | None = None, picked: Sequence[int] | None = None,
+                 finish: Callable | None = None, view: str = "full", numbers=None):
         self.problem = problem
         self.console = console
         self.collector = Collector(problem)
-        self.view = StepView(problem, self.collector)
+        self.view = StepView(problem, self.collector, numbers=numbers)
+        self.numbers = self.view.fmt
+        self.picked = None if picked is None else set(picked)
+        if self.picked is not None:
+            chosen = _by_number(self.picked.__contains__)
         self.frames = chosen_steps(steps, self.collector, chosen, limit)
         self.limit = limit
-        self.cap = None if limit is not None else cap  # an explicit --limit draws all it asks for
+        self.cap = None if (limit is not None or picked is not None) else cap  # --limit draws all it asks for
         self.exporter = exporter
+        self.finish = finish
+        self.mode = view
 
     def _finale(self) -> FeatureMaps:
-        return FeatureMaps(self.problem, self.collector, agreement(self.problem, self.collector))
+        return FeatureMaps(self.problem, self.collector, self.finish(self.collector) if self.finish else None,
+                           self.numbers.out)
 
     def _skipped_note(self, drawn: int, skipped: int):
         total = self.problem.steps
         return Paragraph(
             f"... {skipped} more window position{'s' * (skipped != 1)} traced but not drawn "
             f"(the first {drawn} frames are drawn by default). Draw them all with --limit {drawn + skipped}, "
-            f"pick some with --at (e.g. --at n=0,k=0 or --at row=0,col=0), "
+            f"pick some with --at (e.g. --at step=0..9, --at n=0,k=0 or --at row=0,col=0), "
             f"or list all {total} with --format plain.",
             NOTE,
         )
 
+    def _picked_note(self):
+        total = self.problem.steps
+        numbers = ", ".join(str(n) for n in sorted(self.picked))
+        return Paragraph(
+            f"{len(self.picked)} of the {total} window positions are drawn (steps {numbers}): the first ones, "
+            f"one whose window covers only real data, and the last; every position is traced, and the maps "
+            f"below hold them all. See more: --step (a key per position), --at step=N or --at row=R,col=C, "
+            f"--limit N (the first N), --format plain (a line each).",
+            NOTE,
+        )
+
+    def frame(self, step: Step):
+        if self.mode == "compact":
+            return _Fitted(self.view, step)
+        return self.view.frame(step)
+
     def pages(self) -> Iterator[Page]:
         """Summary, one frame per chosen step (up to the cap), a note on the rest, the feature maps; made lazily."""
-        yield Page((ProblemSummary(self.problem),), "summary")
+        note = self.numbers.note()
+        yield Page((ProblemSummary(self.problem),) + ((Paragraph(note, NOTE), blank()) if note else ()), "summary")
+        if self.picked is not None and len(self.picked) < self.problem.steps:
+            yield Page((self._picked_note(), blank()), "which frames")
         drawn = skipped = 0
         for step in self.frames:
             if self.cap is not None and drawn >= self.cap:
                 skipped += 1
                 continue
-            yield Page((self.view.frame(step),), f"step {step.step + 1} of {self.problem.steps}", frame=True)
+            yield Page((self.frame(step),), f"step {step.step} of 0..{self.problem.steps - 1}", frame=True)
             drawn += 1
         if skipped:
             yield Page((self._skipped_note(drawn, skipped), blank()), "not drawn")
         # made only now: the collector has seen every step the frames passed
         yield Page((self._finale(),), "the end", last=True)
 
-    def print_all(self, delay: float | None = None) -> None:
-        """Summary, frames, feature maps, one after the other; with `delay`, frames replace each other in place."""
+    def print_all(self) -> None:
+        """Summary, frames, feature maps, one after the other."""
         # every part fits the width already (blocks crop, paragraphs wrap): skip Rich's line cropping
-        print_pages(self.pages(), self.console, delay=delay, exporter=self.exporter, crop=False)
-
-    def step_through(self) -> None:
-        """Classroom stepping: Enter/space next, b back, q quit. The cursor is hidden meanwhile and always restored."""
-        step_pages(self.pages(), self.console, exporter=self.exporter)
+        print_pages(self.pages(), self.console, exporter=self.exporter, crop=False)
 
 
-def play(
-    problem: Problem,
-    steps: Iterable[Step],
-    console: Console,
-    *,
-    chosen=lambda step: True,
-    limit: int | None = None,
-    stepping: bool = False,
-    delay: float | None = None,
-    exporter: Exporter | None = None,
-) -> None:
-    """Show a trace the way the options ask; interactive modes fall back to plain printing off a terminal."""
-    live = interactive(console)
-    player = Player(problem, steps, console, chosen=chosen, limit=limit, cap=None if (stepping and live) else FRAME_CAP, exporter=exporter)
-    show_pages(player.pages(), console, stepping=stepping, delay=delay, exporter=exporter, crop=False)
+def _by_number(contains):
+    return lambda step: contains(step.step)
+
+
+class _Fitted:
+    """A frame in the compact layout at whatever width the console offers (--view compact, printed)."""
+
+    def __init__(self, view: StepView, step: Step):
+        self.view, self.step = view, step
+
+    def __rich_console__(self, console, options):
+        from .fit import fitted_frame
+
+        yield fitted_frame(self.view, self.step, options.max_width, None, "compact")
+
+
+# ---------------------------------------------------------------- `convtrace grad`: the same player
+
+
+class Skipped:
+    """Stands for the cells --limit left out of one gradient."""
+
+    def __init__(self, grad: str, count: int):
+        self.grad, self.count = grad, count
+        self.text = f"... {count} more {grad} cell(s) not shown (--limit)"
+
+
+def limited_events(events, bias_cells: int):
+    """Pass every event, and before a result a note of the cells the walk left out (its `limit`).
+
+    dL/dimages and dL/dkernels say their cell count in their preparation; dL/dbias has one cell per kernel.
+    """
+    cells, shown = bias_cells, 0
+    for event in events:
+        if event.event == "prepare":
+            cells, shown = event.cells, 0
+        elif event.event == "cell":
+            shown += 1
+        else:
+            if cells > shown:
+                yield Skipped(event.grad, cells - shown)
+            cells, shown = bias_cells, 0
+        yield event
+
+
+def grad_pages(problem, events, parts, capped: bool):
+    """Header, then per gradient its preparation, cells (the frames) and result, then what each gradient is."""
+    from rich.rule import Rule
+
+    from .grad import NAMES, ExplanationFrame, GradHeader, GradView, SkippedNote
+
+    yield Page((GradHeader(problem, problem.grad_output is not None),), "backward pass")
+    view = GradView(problem)
+    cells = {"bias": problem.kernel_shape[0]}  # one dL/dbias cell per kernel; the others say in their preparation
+    for event in events:
+        if isinstance(event, Skipped):
+            yield Page((SkippedNote(event.grad, event.count, GRAD_FRAME_CAP if capped else None),),
+                       f"{NAMES[event.grad]}: cells not drawn")
+            continue
+        name = NAMES[event.grad]
+        if event.event == "prepare":
+            cells[event.grad] = event.cells
+            yield Page((view.frame(event),), f"{name}: preparation")
+        elif event.event == "cell":
+            yield Page((view.frame(event),), f"{name} step {event.step} of 0..{cells[event.grad] - 1}", frame=True)
+        else:
+            yield Page((view.frame(event),), f"{name}: result")
+    rule = Rule("What each gradient is")
+    if not parts:
+        yield Page((rule,), "the end", last=True)
+    for i, part in enumerate(parts):
+        first, last = i == 0, i == len(parts) - 1
+        yield Page(((rule,) if first else ()) + (ExplanationFrame(part),),
+                   f"what {NAMES[part.grad]} is" + (", the end" if last else ""), last=last)

@@ -10,14 +10,17 @@ from ..engine.naive import Step
 from ..errors import UsageError
 from ..source.problem import Problem
 
-NAMES = ("n", "k", "row", "col")
-EXAMPLE = "e.g. --at n=0,k=1 or --at row=2,col=1 or --at row=0..2"
+NAMES = ("step", "n", "k", "row", "col")
+EXAMPLE = "e.g. --at step=5 or --at n=0,k=1 or --at row=2,col=1 or --at row=0..2"
 
 
 def parse_at(spec: str, problem: Problem) -> dict[str, range]:
-    """'n=0,row=1..2' -> {'n': range(0, 1), 'row': range(1, 3)}, checked against the output's shape."""
+    """'n=0,row=1..2' -> {'n': range(0, 1), 'row': range(1, 3)}, checked against the output's shape.
+
+    `step` is the 0-based position number every view shows (rich header, plain lines, jsonl).
+    """
     n, k, h, w = problem.output_shape
-    sizes = {"n": (n, "N"), "k": (k, "K"), "row": (h, "H'"), "col": (w, "W'")}
+    sizes = {"step": (problem.steps, "the number of positions"), "n": (n, "N"), "k": (k, "K"), "row": (h, "H'"), "col": (w, "W'")}
     picked: dict[str, range] = {}
     for part in spec.split(","):
         name, equals, value = part.strip().partition("=")
@@ -52,5 +55,5 @@ class Selection:
     def __call__(self, step: Step) -> bool:
         if not self.choices:
             return True
-        where = {"n": step.n, "k": step.k, "row": step.row, "col": step.col}
+        where = {"step": step.step, "n": step.n, "k": step.k, "row": step.row, "col": step.col}
         return any(all(where[name] in values for name, values in choice.items()) for choice in self.choices)

@@ -25,7 +25,7 @@ from ..engine.tracecheck import Collector
 from . import grids
 from .grids import CURRENT, EMPTY, PAD, PAD_TAP, PLAIN, TAP
 from .lines import Block, blank, flow, hstack, indent, prose, text, vstack
-from .plain import number
+from ..text import Numbers, shape, signed  # noqa: F401  (shape, signed: kept importable from here)
 
 RULE = Style(color="cyan", bold=True)
 BOLD = Style(bold=True)
@@ -34,14 +34,6 @@ NOTE = Style(italic=True, dim=True)
 
 MAX_CHANNELS = 4  # channel grids drawn per frame; the rest are counted
 MAX_ROWS = 12  # rows of the input grid and of the output map before the viewport cuts
-
-
-def shape(values) -> str:
-    return "(" + ",".join(str(v) for v in values) + ")"
-
-
-def signed(number_text: str) -> str:
-    return f"({number_text})" if number_text.startswith("-") else number_text
 
 
 def span_text(first: int, last: int) -> str:
@@ -57,8 +49,10 @@ class StepView:
         collector: Collector | None = None,
         max_channels: int = MAX_CHANNELS,
         max_rows: int = MAX_ROWS,
+        numbers: Numbers | None = None,
     ):
         self.problem = problem
+        self.fmt = numbers or Numbers()  # how drawn values are written (--precision)
         self.collector = collector
         self.max_channels = max_channels
         self.max_rows = max(max_rows, 3)
@@ -81,10 +75,10 @@ class StepView:
             g = self.problem.geometry
             (top, bottom), (left, right) = g.padding
             data = [
-                [[number(v) for v in row] for row in channel]
+                [[self.fmt(v) for v in row] for row in channel]
                 for channel in self.problem.images[n, : self.max_channels].tolist()
             ]
-            labels = [str(j - left) for j in range(g.cols.padded)] + [str(i - top) for i in range(g.rows.padded)]
+            labels = [str(j) for j in range(max(g.cols.padded, g.rows.padded))]
             w = max(max(len(t) for channel in data for row in channel for t in row), max(len(t) for t in labels))
             pad = f" {grids.PAD_TEXT:>{w}} "
             channels = []
@@ -104,7 +98,7 @@ class StepView:
         g = p.geometry
         kh, kw = g.kernel_size
         (sh, sw), (dh, dw) = g.stride, g.dilation
-        title = f"── step {s.step + 1} of {p.steps} ── out[{s.n},{s.k},{s.row},{s.col}] "
+        title = f"── step {s.step} of 0..{p.steps - 1} ── out[{s.n},{s.k},{s.row},{s.col}] "
         if p.layout == "NHWC":
             title += f"(NHWC out[{s.n},{s.row},{s.col},{s.k}]) "
         if p.kernel_names:  # named presets (--kernels sobel-x,...): say which one slides here
@@ -117,7 +111,7 @@ class StepView:
         head = f"out[{s.n},{s.k},{s.row},{s.col}] = "
         formula = (
             f"{head}{bias}sum_c sum_u sum_v x_pad[{s.n}, c, {s.top}+{u}, {s.left}+{v}] * {w_index}"
-            + ("" if p.bias is not None else "   (no bias)")
+            + ("" if p.bias is not None else "   (no\u00a0bias)")
         )
         c_count = p.images.shape[1]
         where = (
@@ -145,8 +139,13 @@ class StepView:
         )
         return prose(line, width, None, 8)
 
-    def input_grids(self, s: Step, width: int) -> Block:
-        """The padded image s.n, one grid per channel, the window's taps bracketed."""
+    def input_grids(self, s: Step, width: int, channels: range | None = None, max_rows: int | None = None,
+                    caption: bool = True) -> Block:
+        """The padded image s.n, one grid per channel (or those in `channels`), the window's taps bracketed.
+
+        `max_rows` limits the grid's height (the viewport keeps the window in view); `caption`
+        off leaves only the grids (the compact frame says the rest in its header).
+        """
         p = self.problem
         g = p.geometry
         rows, cols = g.rows, g.cols
@@ -154,15 +153,16 @@ class StepView:
         cells, w = self.padded_cells(s.n)
         n_channels = p.images.shape[1]
         shown = min(n_channels, self.max_channels)
+        channels = range(shown) if channels is None else channels
         kh, kw = g.kernel_size
         patch = s.patch.tolist()
 
-        # labels are original coordinates: padding rows/columns fall outside 0..H-1 / 0..W-1
-        all_row_labels = [str(i - rows.before) for i in range(rows.padded)]
-        all_col_labels = [str(j - cols.before) for j in range(cols.padded)]
+        # labels are padded coordinates, those of x_pad[n, c, top+u, left+v] in the formula above
+        all_row_labels = [str(i) for i in range(rows.padded)]
+        all_col_labels = [str(j) for j in range(cols.padded)]
         label_w = max(len(t) for t in all_row_labels)
         fit = grids.fitting_columns(cols.padded, w + 2, label_w, width)
-        view_rows = grids.view_range(rows.padded, s.top, rows.span, self.max_rows)
+        view_rows = grids.view_range(rows.padded, s.top, rows.span, max_rows or self.max_rows)
         view_cols = grids.view_range(cols.padded, s.left, cols.span, fit)
         cut = (
             view_rows.start > 0, view_rows.stop < rows.padded,
@@ -184,7 +184,7 @@ class StepView:
         styles = grids.STYLES
 
         blocks = []
-        for c in range(shown):
+        for c in channels:
             image = cells[c]
             lines = []
             for i in view_rows:
@@ -197,19 +197,22 @@ class StepView:
                         if pad_row or padding:
                             line.append((f"[{grids.PAD_TEXT:>{w}}]", styles[PAD_TAP]))
                         else:
-                            line.append((f"[{number(patch[c][u][v]):>{w}}]", styles[TAP]))
+                            line.append((f"[{self.fmt(patch[c][u][v]):>{w}}]", styles[TAP]))
                     else:
                         line.append(("".join(row_cells[first:stop]), styles[PAD if (pad_row or padding) else PLAIN]))
                 lines.append(line)
             title = Block([[(f"c{c}", BOLD)]])
             blocks.append(vstack([title, grids.grid(lines, row_labels, col_labels, w, cut)]))
+        if not caption:
+            return flow(blocks, width, gap=4)
         ph, pw = g.padded_size
         taps = f"{kh}x{kw} taps"
         if g.dilation != (1, 1):
             taps += f", {dh} row{'s' * (dh > 1)} and {dw} column{'s' * (dw > 1)} apart (dilation)"
         caption = f"x_pad[{s.n}]: image {s.n} padded to {ph}x{pw}; [ ] = the window's {taps}"
         if rows.before or rows.after or cols.before or cols.after:
-            caption += f"; {grids.PAD_TEXT} = zero padding"
+            caption += (f"; {grids.PAD_TEXT} = zero padding; rows and columns are counted in x_pad, "
+                        f"where the input starts at ({rows.before}, {cols.before})")
         parts = [prose(caption, width, BOLD), flow(blocks, width, gap=4)]
         if any(cut):
             parts.append(prose(
@@ -220,28 +223,30 @@ class StepView:
             parts.append(prose(f"... and {n_channels - shown} more channel{'s' * (n_channels - shown > 1)} (c{shown}..c{n_channels - 1}) not drawn", width, NOTE))
         return vstack(parts)
 
+    def channel_products(self, s: Step, c: int) -> tuple[Block, Block, Block, str]:
+        """Channel c's window, kernel slice and products as matrices, and 'sum v', its partial sum."""
+        kernel_title = f"w[{s.k},{c}]" + (" rot180" if self.problem.flip else "")
+        fmt, out = self.fmt, self.fmt.out
+        window = grids.matrix([[fmt(x) for x in row] for row in s.patch[c].tolist()], f"c{c} window")
+        kernel = grids.matrix([[fmt(x) for x in row] for row in s.kernel[c].tolist()], kernel_title)
+        products = grids.matrix([[out(x) for x in row] for row in s.products[c].tolist()], "products")
+        return window, kernel, products, f"sum {out(s.partials[c])}"
+
+    def products_row(self, s: Step, c: int) -> list[Block]:
+        """window * kernel = products  sum v, side by side (the sum beside the middle row)."""
+        kh = self.problem.geometry.kernel_size[0]
+        window, kernel, products, total = self.channel_products(s, c)
+        partial = Block([[] for _ in range(1 + (kh - 1) // 2)] + [[(total, BOLD)]])
+        return [window, grids.operator("*", kh), kernel, grids.operator("=", kh), products, partial]
+
     def products(self, s: Step, width: int) -> Block:
         """Per channel: window * kernel slice = products, and the channel's partial sum."""
         p = self.problem
         n_channels = p.images.shape[1]
         shown = min(n_channels, self.max_channels)
-        kh = p.geometry.kernel_size[0]
-        patch, kernel, products, partials = (s.patch.tolist(), s.kernel.tolist(), s.products.tolist(), s.partials.tolist())
-        rotated = " rot180" if p.flip else ""
         blocks = []
         for c in range(shown):
-            patch_t = [[number(x) for x in row] for row in patch[c]]
-            kernel_t = [[number(x) for x in row] for row in kernel[c]]
-            prod_t = [[number(x) for x in row] for row in products[c]]
-            partial = Block([[] for _ in range(1 + (kh - 1) // 2)] + [[(f"sum {number(partials[c])}", BOLD)]])
-            pieces = [
-                grids.matrix(patch_t, f"c{c} window"),
-                grids.operator("*", kh),
-                grids.matrix(kernel_t, f"w[{s.k},{c}]{rotated}"),
-                grids.operator("=", kh),
-                grids.matrix(prod_t, "products"),
-                partial,
-            ]
+            pieces = self.products_row(s, c)
             block = hstack(pieces, gap=1)
             # big kernels: let the matrices wrap under each other rather than be cut off
             blocks.append(block if block.width <= width else flow(pieces, width, gap=1))
@@ -258,7 +263,7 @@ class StepView:
         """out = c0 + c1 + ... + bias, then the numbers, then the value; wrapped into chunks that fit."""
         labels = [f"c{c}" for c in range(len(s.partials))] + ["bias"]
         # negative terms in parentheses: '14 + (-2)' reads better than '14 + -2'
-        values = [signed(number(x)) for x in s.partials.tolist()] + [signed(number(s.bias))]
+        values = [signed(self.fmt.out(x)) for x in s.partials.tolist()] + [signed(self.fmt(s.bias))]
         head = f"out[{s.n},{s.k},{s.row},{s.col}]"
         lead = len(head) + 3
         lines = []
@@ -280,7 +285,7 @@ class StepView:
             tail = "" if last else " +"
             lines.append([(start_l + " + ".join(chunk_l) + tail, None)])
             lines.append([(start_v + " + ".join(chunk_v) + tail, None)])
-        lines.append([(" " * (lead - 2) + "= ", None), (number(s.value), Style(bold=True, reverse=True, color="green"))])
+        lines.append([(" " * (lead - 2) + "= ", None), (self.fmt.out(s.value), Style(bold=True, reverse=True, color="green"))])
         return Block(lines)
 
     def map_cells(self, s: Step) -> tuple[list[list[str]], int]:
@@ -297,22 +302,22 @@ class StepView:
         current = s.row * w_out + s.col
         if current > self._map_done and self.collector is not None:
             values = self.collector.values[s.n, s.k].reshape(-1)[self._map_done: current].tolist()
-            texts.extend(number(x) for x in values)
+            texts.extend(self.fmt.out(x) for x in values)
             self._map_done = current
             self._map_width = max(self._map_width, max(len(t) for t in texts[-len(values):]))
-        w = max(self._map_width, len(number(s.value)))
+        w = max(self._map_width, len(self.fmt.out(s.value)))
         if self._map_cells_width != (key, w, len(texts)):
             cells = [f" {t:>{w}} " for t in texts]
             self._map_cells = [cells[i * w_out: (i + 1) * w_out] for i in range(h_out)]
             self._map_cells_width = (key, w, len(texts))
         return self._map_cells, w
 
-    def output_map(self, s: Step, width: int) -> Block:
+    def output_map(self, s: Step, width: int, max_rows: int | None = None) -> Block:
         """Feature map (s.n, s.k): cells computed before this step, this step's cell in [ ], the rest '.'."""
         h_out, w_out = self.problem.geometry.out_size
         cells, w = self.map_cells(s)
-        value_text = number(s.value)
-        view_rows = grids.view_range(h_out, s.row, 1, self.max_rows)
+        value_text = self.fmt.out(s.value)
+        view_rows = grids.view_range(h_out, s.row, 1, max_rows or self.max_rows)
         fit = grids.fitting_columns(w_out, w + 2, len(str(h_out - 1)), width)
         view_cols = grids.view_range(w_out, s.col, 1, fit)
         a, b = view_cols.start, view_cols.stop

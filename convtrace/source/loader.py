@@ -76,10 +76,15 @@ def load(request: Request, *, own_padding: bool = False):
         channels = _channels(arrays.get("images", doc.get("images")), layout)
         arrays["kernels"] = _in_layout(_presets(extra["kernel_names"], channels), layout)
     for key in ("images", "kernels"):
+        if key == "kernels" and "pool" in doc:
+            continue  # pooling has a window size, not kernels
         if key not in arrays and key not in doc and request.file is None:  # a document says it itself
             raise UsageError(_missing(key))
     overrides = dict(request.overrides)
     if own_padding:
+        from .layers import refuse_other_layers
+
+        refuse_other_layers(doc, "explain and compare")
         doc = {k: v for k, v in doc.items() if k not in ("mode", "padding", "grad_output")}
         overrides = {k: v for k, v in overrides.items() if k not in ("mode", "padding")}
         overrides["mode"] = "full"
@@ -104,9 +109,9 @@ def read_source(file: str | None, max_elements: int | None = DEFAULT_MAX_ELEMENT
     from .jsontext import decode_text
 
     if file is None:
-        from importlib.resources import files
+        from .examples import DEFAULT, example_text
 
-        return files("convtrace.source.examples").joinpath("builtin.json").read_text(encoding="utf-8"), BUILTIN
+        return example_text(DEFAULT), BUILTIN
     limit = max_bytes(max_elements)
     if file == "-":
         name = "standard input"
@@ -137,7 +142,13 @@ def _document(request: Request, have_arrays: bool) -> dict:
     """The JSON document as a dict: FILE, stdin, the built-in example, or {} when options give the arrays."""
     from .jsontext import parse_json
 
-    if request.file is None and (have_arrays or request.example):
+    if request.file is None and request.example:
+        from .examples import example, example_text
+
+        if example(request.example).document:  # a document example: its JSON, as if it were FILE
+            return parse_json(example_text(request.example), f"example {request.example!r}")
+        return {}
+    if request.file is None and have_arrays:
         return {}
     text, name = read_source(request.file, request.max_elements)
     return parse_json(text, name)
@@ -161,8 +172,10 @@ def _with_example(request: Request) -> Request:
     from .examples import example
 
     if request.file is not None:
-        raise UsageError(f"--example {request.example} and FILE {request.file} both give the data; choose one")
+        raise UsageError(f"give FILE or --example, not both (got {request.file!r} and --example {request.example})")
     chosen = example(request.example)
+    if chosen.document:  # read by _document; options given beside it replace its arrays as they would FILE's
+        return request
     return replace(
         request,
         images=request.images or chosen.images,

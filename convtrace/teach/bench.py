@@ -2,17 +2,22 @@
 
 The methods, from the loop a learner writes to the libraries:
 
-  naive loop         for n, k, row, col: sum(patch * w[k])  (N*K*H'*W' small products)
+  naive loop         the engine's own loop (convtrace.engine.naive.trace): one Step
+                     per (n, k, row, col), sum(patch * w[k])  (N*K*H'*W' small products)
   per-position loop  for row, col: every image and kernel at once, one tensordot
                      over (C, kh, kw) per window position  (H'*W' products)
   im2col + matmul    one column matrix, one matrix product  (convtrace.engine.im2col)
-  vectorized engine  convtrace.engine.fast: a flat layout, matrix products in cache-sized blocks
+  Winograd           F(2x2, 3x3): 16 multiplications per 2x2 tile instead of 36 (engine/winograd.py)
+  FFT                pointwise products of spectra (engine/fft.py)
+  vectorized engine  convtrace.conv2d: the strategy it picks for the shape (engine/fast.py)
   PyTorch            torch.nn.functional.conv2d, when torch is installed
 
 Each method runs on the same input; its time is the median of several runs.
 The two loops get a time budget: when they cannot finish in it, their time is
 estimated from the positions they did (and said so). Every result is checked
-against the float64 vectorized engine, on the positions it computed.
+against the float64 vectorized engine, on the positions it computed. GFLOP/s
+are effective: every method is credited with the direct method's 2*N*K*H'*W'*C*kh*kw
+operations, so Winograd and FFT, which do fewer, can pass the machine's peak.
 """
 
 from __future__ import annotations
@@ -25,24 +30,31 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..engine.fast import conv2d_nchw, windows
-from ..source.geometry import Geometry
+from ..engine.fast import choose_strategy, conv2d_nchw, windows
+from ..engine.fft import conv2d_fft
 from ..engine.im2col import conv2d_im2col
+from ..engine.naive import trace
+from ..engine.winograd import applies as winograd_applies, conv2d_winograd
+from ..source.geometry import Geometry
 from ..source.problem import Problem, build_problem
 
-METHODS = ("naive", "per_position", "im2col", "engine", "torch")
+METHODS = ("naive", "per_position", "im2col", "winograd", "fft", "engine", "torch")
 LABELS = {
     "naive": "naive loop",
     "per_position": "per-position loop",
     "im2col": "im2col + matmul",
+    "winograd": "Winograd",
+    "fft": "FFT",
     "engine": "vectorized engine",
     "torch": "PyTorch",
 }
 DESCRIPTIONS = {
-    "naive": "for n, k, row, col: sum(patch * w[k])",
+    "naive": "convtrace.engine.naive.trace: one Step per (n, k, row, col), sum(patch * w[k]), float64",
     "per_position": "for row, col: tensordot over (C, kh, kw), all images and kernels",
     "im2col": "(N*H'*W', C*kh*kw) @ (C*kh*kw, K), then reshape",
-    "engine": "convtrace.engine.fast.conv2d: blocked products over a flat layout",
+    "winograd": "F(2x2, 3x3): 16 (K, C) @ (C, tiles) products, 16 multiplications per tile instead of 36",
+    "fft": "spectra of images and kernels, C*K complex products per frequency, inverse FFT, crop",
+    "engine": "convtrace.conv2d: the strategy it picks by shape (engine/choice.py)",
     "torch": "torch.nn.functional.conv2d",
 }
 
@@ -107,17 +119,20 @@ class CaseResult:
 
 
 def default_cases(dtype: str = "float32", overrides: dict | None = None) -> list[Case]:
-    """A classroom-sized case (one 28x28 image, eight 3x3 kernels) and a layer-sized one (a ResNet layer).
+    """A classroom-sized case (one 28x28 image, eight 3x3 kernels), a layer-sized one (a ResNet layer)
+    and one with large kernels (21x21, where FFT can win).
 
     `overrides` (stride, padding, mode, dilation, flip) replace each case's own settings.
     """
     rng = np.random.default_rng(0)
     classroom = (rng.integers(-3, 4, (1, 1, 28, 28)), rng.integers(-2, 3, (8, 1, 3, 3)), {})
     layer = (rng.standard_normal((8, 64, 56, 56)), rng.standard_normal((64, 64, 3, 3)) * 0.05, {"padding": 1})
+    large = (rng.standard_normal((1, 1, 224, 224)), rng.standard_normal((4, 1, 21, 21)) * 0.05, {"padding": 10})
     cases = []
     for name, (images, kernels, settings) in (
         ("classroom: (1,1,28,28) x (8,1,3,3)", classroom),
         ("layer: (8,64,56,56) x (64,64,3,3), padding 1", layer),
+        ("large kernels: (1,1,224,224) x (4,1,21,21), padding 10", large),
     ):
         settings = {**settings, **_settings(overrides or {})}
         if "mode" in settings:
@@ -147,10 +162,14 @@ def run_case(
     bias = None if p.bias is None else p.bias.astype(dtype)
     reference = conv2d_nchw(p.images, p.kernels, p.bias, p.geometry, p.flip)  # float64
     tol = _tolerance(p, dtype)
+    applied = kernels[:, :, ::-1, ::-1] if p.flip else kernels  # Winograd and FFT take kernels as applied
+    strategy = choose_strategy(images.shape, kernels.shape, p.geometry)
     runners = {
-        "naive": lambda deadline: _naive(images, kernels, bias, p.geometry, p.flip, deadline),
+        "naive": lambda deadline: _engine_loop(p, deadline),
         "per_position": lambda deadline: _per_position(images, kernels, bias, p.geometry, p.flip, deadline),
         "im2col": lambda deadline: (conv2d_im2col(images, kernels, bias, p.geometry, p.flip), None),
+        "winograd": lambda deadline: (conv2d_winograd(images, applied, bias, p.geometry), None),
+        "fft": lambda deadline: (conv2d_fft(images, applied, bias, p.geometry), None),
         "engine": lambda deadline: (conv2d_nchw(images, kernels, bias, p.geometry, p.flip), None),
     }
     timings = []
@@ -160,7 +179,14 @@ def run_case(
         if method == "torch":
             timings.append(_time_torch(images, kernels, bias, p, reference, tol, repeat, budget))
             continue
-        timings.append(_time(method, runners[method], reference, tol, repeat, budget))
+        if method == "winograd" and not winograd_applies(kernels.shape, p.geometry):
+            timings.append(Timing(method, None, 0, False, 0.0, None, None,
+                                  "F(2x2, 3x3) needs 3x3 kernels, stride 1 and dilation 1"))
+            continue
+        if method not in ("naive", "per_position"):
+            runners[method](None)  # warm-up: the first call sets up work arrays and threads
+        timing = _time(method, runners[method], reference, tol, repeat, budget)
+        timings.append(replace(timing, note=f"strategy {strategy!r}") if method == "engine" else timing)
     return CaseResult(case, tuple(timings), tol)
 
 
@@ -200,26 +226,17 @@ def _max_error(output: np.ndarray, reference: np.ndarray, done: float) -> float:
     return float(diff.max(initial=0.0))
 
 
-def _naive(images, kernels, bias, g: Geometry, flip, deadline):
-    """The loop a learner writes: one small product per (n, k, row, col). Stops at `deadline`."""
-    (top, bottom), (left, right) = g.padding
-    x_pad = np.pad(images, ((0, 0), (0, 0), (top, bottom), (left, right)))
-    w = kernels[:, :, ::-1, ::-1] if flip else kernels
-    (sh, sw), (dh, dw) = g.stride, g.dilation
-    span_h, span_w = g.rows.span, g.cols.span
-    n_images, n_kernels, (h_out, w_out) = images.shape[0], w.shape[0], g.out_size
-    out = np.full((n_images, n_kernels, h_out, w_out), np.nan, images.dtype)
-    done = 0
-    for n in range(n_images):
-        for k in range(n_kernels):
-            for row in range(h_out):
-                for col in range(w_out):
-                    top_, left_ = row * sh, col * sw
-                    patch = x_pad[n, :, top_ : top_ + span_h : dh, left_ : left_ + span_w : dw]
-                    out[n, k, row, col] = np.sum(patch * w[k]) + (0 if bias is None else bias[k])
-                done += w_out
-                if time.perf_counter() > deadline:
-                    return out, done / out.size
+def _engine_loop(problem: Problem, deadline):
+    """The engine's own loop (engine/naive.py), one Step per position, in float64; stops at `deadline`.
+
+    The deadline is looked at after every output row.
+    """
+    out = np.full(problem.output_shape, np.nan)
+    last_col = problem.output_shape[3] - 1
+    for step in trace(problem):
+        out[step.n, step.k, step.row, step.col] = step.value
+        if step.col == last_col and time.perf_counter() > deadline:
+            return out, (step.step + 1) / out.size
     return out, 1.0
 
 

@@ -77,10 +77,13 @@ NAMES = {
     "parameters": "weights plus one bias per kernel when the document has a bias (summed over a stack)",
     "receptive_field": "[rows, cols] of input cells one output value depends on (through every layer of a stack)",
 }
+from .better_facts import INDEXED as _BETTER_INDEXED, NAMES as _BETTER_NAMES  # noqa: E402
+
+NAMES.update(_BETTER_NAMES)  # loop_multiplications, winograd_*, fft_*: teach/better_facts.py
 STACK_NAMES = ("weights", "parameters", "receptive_field", "error")
 TEXT_NAMES = ("rows_formula", "cols_formula", "same_rows", "same_cols", "error", "layout", "mode")
 INDEXED = ("out", "step_of", "grad_images", "grad_kernels", "grad_bias", "im2col", "kernel_matrix",
-           "images", "kernels", "bias")
+           "images", "kernels", "bias") + _BETTER_INDEXED
 # an index is numbers or ':' (a whole axis): out[0,:,1,0] is one pixel's value in every output channel
 LINE = re.compile(r"^([a-z_][a-z0-9_]*)(?:\[([\d,\s:]+)\])?\s*=\s*(.+?)\s*$")
 REFERENCE = re.compile(r"^\s*(" + "|".join(INDEXED) + r")\[([\d,\s:]+)\]\s*$")
@@ -230,6 +233,10 @@ class Worked:
         }
         if name in simple:
             return simple[name]()
+        if name in _BETTER_NAMES:
+            from .better_facts import better_value
+
+            return better_value(name, p)
         if name not in self._cache:
             self._cache[name] = self._array(name)
         return self._cache[name]

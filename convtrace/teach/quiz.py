@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DataError, UsageError
-from ..render.plain import number
+from ..text import number
 
 AXES = {"NCHW": ("N", "K", "H'", "W'"), "NHWC": ("N", "H'", "W'", "K")}
 

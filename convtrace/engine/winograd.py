@@ -1,0 +1,267 @@
+"""Winograd's minimal filtering F(2x2, 3x3): a 2x2 block of outputs from 16 multiplications, not 36.
+
+For one channel, a 4x4 input tile d and a 3x3 kernel g give the 2x2 outputs
+
+    Y = A^T [ (G g G^T) * (B^T d B) ] A          (* = elementwise, 16 products)
+
+with small fixed matrices B^T (4x4), G (4x3) and A^T (2x4) of 0, +-1 and 1/2.
+The loop needs 2*2*9 = 36 multiplications for the same 2x2 outputs; the
+transforms are only additions (and halvings of the kernel, done once). Over
+C channels the 16 products of every channel are summed before A^T . A, so
+for a layer the work is 16 matrix products (K, C) @ (C, tiles): one per
+position e of the 4x4 transformed tile. That is how cuDNN and oneDNN compute
+3x3 layers (stride 1, no dilation) faster than the direct method.
+
+Two front doors:
+
+* `conv2d_winograd`: the whole layer, (N, C, H, W) x (K, C, 3, 3) -> (N, K, H', W'),
+  in blocks of tile rows that stay in cache, every core taking whole blocks.
+* `winograd_tile`: one tile of one image and one kernel, every intermediate kept
+  (a frozen `WinogradTile`), for `convtrace run --method winograd`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import DataError
+from ..source.geometry import Geometry
+from ..source.problem import Problem
+
+# F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016)
+BT = np.array([[1, 0, -1, 0],
+               [0, 1, 1, 0],
+               [0, -1, 1, 0],
+               [0, 1, 0, -1]], dtype=np.float64)  # input transform: B^T d B
+G = np.array([[1, 0, 0],
+              [0.5, 0.5, 0.5],
+              [0.5, -0.5, 0.5],
+              [0, 0, 1]], dtype=np.float64)  # kernel transform: G g G^T
+AT = np.array([[1, 1, 1, 0],
+               [0, 1, -1, -1]], dtype=np.float64)  # output transform: A^T m A
+
+TILE = 4  # input tile side: 2 outputs + 3 - 1
+OUT = 2  # output tile side
+MULTIPLICATIONS = TILE * TILE  # per channel and 2x2 output tile
+DIRECT_MULTIPLICATIONS = OUT * OUT * 3 * 3  # the loop's, for the same outputs
+
+# Tile rows per block: the transformed tiles (16, C, tiles) and products (16, K, tiles)
+# of a block stay near this many bytes, so they are still in cache when reused.
+BLOCK_BYTES = 2 * 1024 * 1024
+CHANNEL_CHUNK = 8  # channels per block when laying the input out
+
+
+def applies(kernel_shape, geometry: Geometry) -> bool:
+    """True when F(2x2, 3x3) computes this layer: 3x3 kernels, stride 1, dilation 1."""
+    return tuple(kernel_shape[2:]) == (3, 3) and geometry.stride == (1, 1) and geometry.dilation == (1, 1)
+
+
+def kernel_transform(kernels: np.ndarray) -> np.ndarray:
+    """(K, C, 3, 3) -> (16, K, C): U = G g G^T of every kernel and channel, one (K, C) matrix per tile position."""
+    g = G.astype(kernels.dtype)
+    u = np.einsum("au,kcuv,bv->abkc", g, kernels, g, optimize=True)  # (4, 4, K, C)
+    return np.ascontiguousarray(u.reshape(MULTIPLICATIONS, *kernels.shape[:2]))
+
+
+def phase_layout(images: np.ndarray, geometry: Geometry, th: int, tw: int, zeros) -> tuple[np.ndarray, int]:
+    """(N, C, H, W) -> (phases (2, 2, C, N*Hq*Wq + Wq + 1), Wq): the padded images split by row and column parity.
+
+    Phase (r, s) holds padded cell (2q + r, 2t + s) at flat index n*Hq*Wq + q*Wq + t,
+    with Hq = th + 1 and Wq = tw + 1 (zeros beyond the image). Tile p = (n, q, t)
+    starts at padded cell (2q, 2t), so its cell (i, j) is phase (i % 2, j % 2)
+    at index p + (i // 2)*Wq + j // 2: one constant shift per cell, and every
+    cell of every tile is a contiguous slice. Tiles with q = th or t = tw are
+    computed and thrown away (the price of the constant shifts).
+    """
+    from .blocks import run_blocks
+
+    n, c, h, w = images.shape
+    (top, _), (left, _) = geometry.padding
+    hq, wq = th + 1, tw + 1
+    phases = zeros((2, 2, c, n * hq * wq + wq + 1), images.dtype)  # not zeroed yet
+
+    def channels(first: int) -> None:  # a few channels of every phase, so all cores share the copying
+        chunk = slice(first, min(c, first + CHANNEL_CHUNK))
+        phases[:, :, chunk, n * hq * wq :] = 0  # the tail that shifted reads run into
+        for r in range(2):
+            first_row = (r - top) % 2  # the first image row landing in this row parity
+            for s in range(2):
+                first_col = (s - left) % 2
+                part = images[:, chunk, first_row::2, first_col::2].transpose(1, 0, 2, 3)  # (C, N, rows, cols)
+                grid = phases[r, s, chunk, : n * hq * wq].reshape(-1, n, hq, wq)
+                q0, t0 = (top + first_row) // 2, (left + first_col) // 2
+                q1, t1 = q0 + part.shape[2], t0 + part.shape[3]
+                grid[:, :, q0:q1, t0:t1] = part
+                # zeros around the data only: one pass over memory instead of two
+                grid[:, :, :q0] = 0
+                grid[:, :, q1:] = 0
+                grid[:, :, q0:q1, :t0] = 0
+                grid[:, :, q0:q1, t1:] = 0
+
+    run_blocks(range(0, c, CHANNEL_CHUNK), channels)
+    return phases, wq
+
+
+def input_transform(phases: np.ndarray, wq: int, p: int, b: int, rows: np.ndarray, v: np.ndarray) -> None:
+    """Tiles p .. p+b-1 -> v (4, 4, C, b) = B^T d B, using rows (4, 2, C, b + 1) as scratch.
+
+    B^T's rows are (d0 - d2, d1 + d2, d2 - d1, d1 - d3). First along the tiles'
+    rows (row i is phase i % 2 shifted by (i // 2)*Wq), for both column parities;
+    then along their columns (column j is parity j % 2 shifted by j // 2).
+    """
+    for s in range(2):
+        d = [phases[i % 2, s, :, p + (i // 2) * wq : p + (i // 2) * wq + b + 1] for i in range(TILE)]
+        np.subtract(d[0], d[2], out=rows[0, s])
+        np.add(d[1], d[2], out=rows[1, s])
+        np.subtract(d[2], d[1], out=rows[2, s])
+        np.subtract(d[1], d[3], out=rows[3, s])
+    for a in range(TILE):
+        e = [rows[a, j % 2, :, j // 2 : j // 2 + b] for j in range(TILE)]
+        np.subtract(e[0], e[2], out=v[a, 0])
+        np.add(e[1], e[2], out=v[a, 1])
+        np.subtract(e[2], e[1], out=v[a, 2])
+        np.subtract(e[1], e[3], out=v[a, 3])
+
+
+# A^T m A for every tile at once: y[2a + b] = sum over (i, j) of AT[a, i] * AT[b, j] * m[4i + j],
+# which is one (4, 16) @ (16, K*tiles) product with the Kronecker product of A^T with itself.
+AT_AT = np.kron(AT, AT)  # (4, 16)
+
+
+def output_transform(m: np.ndarray, y: np.ndarray) -> None:
+    """m (4, 4, K, b) -> y (2, 2, K, b) = A^T m A of every tile: one small matrix product (one pass over m)."""
+    _, _, k, b = m.shape
+    np.matmul(AT_AT.astype(m.dtype), m.reshape(MULTIPLICATIONS, k * b), out=y.reshape(OUT * OUT, k * b))
+
+
+def conv2d_winograd(images: np.ndarray, kernels: np.ndarray, bias, geometry: Geometry) -> np.ndarray:
+    """(N, C, H, W) x (K, C, 3, 3) -> (N, K, H', W') by F(2x2, 3x3); stride 1, dilation 1 only.
+
+    Computed in the inputs' dtype, in blocks of whole tile rows: a block's
+    transformed tiles (16, C, b), products (16, K, b) and outputs stay in cache
+    from one stage to the next. Work arrays are reused between calls.
+    """
+    from .blocks import run_blocks
+    from .flat import _keep_rows, _work
+
+    if not applies(kernels.shape, geometry):
+        raise ValueError("Winograd F(2x2, 3x3) needs 3x3 kernels, stride 1 and dilation 1")
+    n, c = images.shape[:2]
+    k = kernels.shape[0]
+    dtype = np.result_type(images, kernels)
+    h_out, w_out = geometry.out_size
+    th, tw = -(-h_out // OUT), -(-w_out // OUT)  # tiles; a last odd row or column reaches into zeros
+    phases, wq = phase_layout(images.astype(dtype, copy=False), geometry, th, tw,
+                              lambda shape, dt: _work("winograd_phases", shape, dt))
+    hq = th + 1
+    u = kernel_transform(kernels.astype(dtype, copy=False))  # (16, K, C)
+    out = np.empty((n, k, h_out, w_out), dtype)
+    rows_total = (n - 1) * hq + th  # tile rows up to the last kept one
+    per_block = max(1, BLOCK_BYTES // (MULTIPLICATIONS * (c + k) * wq * np.dtype(dtype).itemsize))
+    per_block = -(-rows_total // -(-rows_total // per_block))  # blocks of even size
+    bias = None if bias is None else np.asarray(bias, dtype)
+    kept = [[out[:, :, a::2, b::2] for b in range(OUT)] for a in range(OUT)]  # (N, K, ~H'/2, ~W'/2) views
+
+    def one_block(row: int) -> None:
+        """Tile rows row .. row+count-1: transform, 16 products, transform back, keep the real outputs."""
+        count = min(per_block, rows_total - row)
+        b = count * wq
+        # work arrays of this thread, reused between calls
+        v = _work("winograd_v", (TILE, TILE, c, b), dtype)
+        m = _work("winograd_m", (TILE, TILE, k, b), dtype)
+        input_transform(phases, wq, row * wq, b, _work("winograd_rows", (TILE, 2, c, b + 1), dtype), v)
+        np.matmul(u, v.reshape(MULTIPLICATIONS, c, b), out=m.reshape(MULTIPLICATIONS, k, b))  # 16 (K, C) @ (C, b)
+        y = _work("winograd_y", (OUT, OUT, k, b), dtype)
+        output_transform(m, y)
+        for a in range(OUT):
+            for bb in range(OUT):
+                _keep_rows(y[a, bb].reshape(k, count, wq), row, hq, bias, kept[a][bb])
+
+    run_blocks(range(0, rows_total, per_block), one_block)
+    return out
+
+
+# ----------------------------------------------------------------------------- one tile, shown
+
+
+@dataclass(frozen=True)
+class WinogradTile:
+    """Every intermediate of F(2x2, 3x3) for one 2x2 output tile of image n and kernel k (float64).
+
+    d:        (C, 4, 4) the input tile (padded-input rows top..top+3, columns left..left+3)
+    g:        (C, 3, 3) the kernel as applied (rotated 180 degrees when flip is on)
+    v:        (C, 4, 4) B^T d B, the transformed input tile
+    u:        (C, 4, 4) G g G^T, the transformed kernel
+    products: (C, 4, 4) u * v: the 16 multiplications of each channel
+    m:        (4, 4)    products summed over the channels
+    y:        (2, 2)    A^T m A + bias: the outputs out[n, k, row:row+2, col:col+2]
+    loop:     (2, 2)    the same outputs from the naive loop's Steps (NaN where the tile
+                        reaches past the output's last row or column)
+    """
+
+    n: int
+    k: int
+    row: int  # first output row of the tile
+    col: int  # first output column
+    d: np.ndarray
+    g: np.ndarray
+    v: np.ndarray
+    u: np.ndarray
+    products: np.ndarray
+    m: np.ndarray
+    bias: float
+    y: np.ndarray
+    loop: np.ndarray
+    difference: float  # max |y - loop| over the outputs that exist: 0 up to rounding
+
+    @property
+    def multiplications(self) -> int:
+        """16 per channel for 4 outputs (the loop: 36 per channel)."""
+        return MULTIPLICATIONS * self.d.shape[0]
+
+    @property
+    def direct_multiplications(self) -> int:
+        """The loop's for the same 4 outputs: 2*2*3*3 = 36 per channel."""
+        return DIRECT_MULTIPLICATIONS * self.d.shape[0]
+
+
+def winograd_tile(problem: Problem, n: int = 0, k: int = 0, tile: tuple[int, int] = (0, 0)) -> WinogradTile:
+    """Output tile `tile` (tile row, tile column) of image n and kernel k, done the Winograd way."""
+    from .naive import trace
+
+    g = problem.geometry
+    if not applies(problem.kernel_shape, g):
+        _, _, kh, kw = problem.kernel_shape
+        raise DataError(
+            f"--method winograd needs 3x3 kernels, stride 1 and dilation 1 (F(2x2, 3x3)); this input has "
+            f"{kh}x{kw} kernels, stride {list(g.stride)}, dilation {list(g.dilation)}: use --method loop or im2col"
+        )
+    h_out, w_out = g.out_size
+    th, tw = -(-h_out // OUT), -(-w_out // OUT)
+    if not (0 <= tile[0] < th and 0 <= tile[1] < tw):
+        raise DataError(f"tile {tile} is outside the {th}x{tw} tiles of the output")
+    row, col = tile[0] * OUT, tile[1] * OUT
+    x_pad = problem.padded_images()
+    c = x_pad.shape[1]
+    d = np.zeros((c, TILE, TILE))  # a tile past the last row or column reads zeros
+    part = x_pad[n, :, row : row + TILE, col : col + TILE]
+    d[:, : part.shape[1], : part.shape[2]] = part
+    kernel = np.array(problem.applied_kernels[k])  # (C, 3, 3)
+    v = BT @ d @ BT.T  # (C, 4, 4): B^T d B, B = BT.T
+    u = G @ kernel @ G.T  # (C, 4, 4)
+    products = u * v
+    m = products.sum(axis=0)
+    bias = float(problem.bias_or_zeros[k])
+    y = AT @ m @ AT.T + bias
+    loop = np.full((OUT, OUT), np.nan)
+    for a in range(min(OUT, h_out - row)):
+        for b in range(min(OUT, w_out - col)):
+            step = ((n * problem.kernel_shape[0] + k) * h_out + row + a) * w_out + col + b
+            loop[a, b] = next(trace(problem, start=step)).value  # the loop's own Step for that output
+    exists = ~np.isnan(loop)
+    difference = float(np.abs(y - loop)[exists].max())
+    for array in (d, kernel, v, u, products, m, y, loop):
+        array.setflags(write=False)
+    return WinogradTile(n, k, row, col, d, kernel, v, u, products, m, bias, y, loop, difference)
