@@ -77,6 +77,9 @@ NAMES = {
     "parameters": "weights plus one bias per kernel when the document has a bias (summed over a stack)",
     "receptive_field": "[rows, cols] of input cells one output value depends on (through every layer of a stack)",
 }
+from .layer_facts import LAYER_NAMES  # noqa: E402  (groups, transposed, pooling: their own settings)
+
+NAMES.update(LAYER_NAMES)
 from .better_facts import INDEXED as _BETTER_INDEXED, NAMES as _BETTER_NAMES  # noqa: E402
 
 NAMES.update(_BETTER_NAMES)  # loop_multiplications, winograd_*, fft_*: teach/better_facts.py
@@ -202,6 +205,12 @@ class Worked:
         p = self.problem
         if p is None:
             raise DataError(f"the document does not load: {self.error}")
+        if not p.is_plain_conv2d:  # groups, transposed, pooling, 1-D, 3-D: convtrace.teach.layer_facts
+            from .layer_facts import layer_value
+
+            if name not in self._cache:
+                self._cache[name] = layer_value(p, name)
+            return self._cache[name]
         g = p.geometry
         n, c, _, _ = p.input_shape
         k, _, kh, kw = p.kernel_shape
@@ -430,7 +439,10 @@ def check_lesson(lesson, parse_request) -> list[Finding]:
         if worked.problem is not None:
             for name in ("input_shape", "kernel_shape", "output_shape", "padding", "stride", "dilation",
                          "padded_size", "span"):
-                known |= quotable(worked.value(name))
+                try:
+                    known |= quotable(worked.value(name))
+                except DataError:  # pooling has no kernel_shape
+                    pass
 
     for fact in facts:
         worked = worked_by_source.get(fact.source)
