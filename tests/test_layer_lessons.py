@@ -221,3 +221,10 @@ def test_the_pooling_lesson_in_a_terminal_at_80_by_24():
     assert "      1 [5]" in seen and "max = 5, first met at input (0,1)" in seen  # the winner, marked in the text
     assert "Answer" not in seen.split("The trace")[0]  # the answer comes after the trace
     assert all(len(line) <= 80 for line in seen.splitlines())
+
+
+def test_exporting_a_layer_lessons_trace_is_one_clean_error(tmp_path):
+    result = CliRunner().invoke(cli, ["lesson", "run", "pooling", "--export", str(tmp_path / "x.html")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "--export: lesson 16 traces a layer the page player does not draw" in result.output
+    assert not (tmp_path / "x.html").exists()
