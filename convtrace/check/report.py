@@ -77,6 +77,7 @@ class Report:
     cases: list[CaseResult] = field(default_factory=list)
     error: Problem | None = None  # the file could not be graded at all
     stdout: str = ""  # what importing the file printed
+    operation: str = "conv2d"  # --op: which layer the function computes
 
     @property
     def counts(self) -> dict[str, int]:
@@ -102,6 +103,7 @@ def report_record(report: Report) -> dict:
     """The `--json` object."""
     return {
         "target": report.target,
+        "operation": report.operation,
         "layout": report.layout,
         "flip": report.flip,
         "timeout": report.timeout,

@@ -26,12 +26,14 @@ def run_check(
     timeout: float = 5.0,
     cases: tuple[str, ...] | list[str] | None = None,
     strict: bool = False,
+    operation: str = "conv2d",
 ) -> Report:
     """Grade the function named by 'FILE.py:FUNCTION' -> Report. Raises UsageError for a wrong command line.
 
     layout: how the learner stores arrays (NCHW or NHWC); flip: grade a true
     convolution; timeout: seconds per call (and for importing the file);
-    cases: run only these case names; strict: a skipped case counts as a failure.
+    cases: run only these case names; strict: a skipped case counts as a failure;
+    operation: conv2d, or one of `op_cases.OP_BATTERIES` (graded by `op_grader.py`).
     """
     if os.name != "posix":  # process groups, pass_fds and select() on pipes
         raise UsageError("convtrace check runs the graded code in a process group, which needs Linux or macOS")
@@ -40,11 +42,12 @@ def run_check(
         raise UsageError(f"layout {layout!r} is not one of {', '.join(LAYOUTS)}")
     if not 0 < timeout <= 3600:  # also refuses nan and inf
         raise UsageError(f"the time-out must be more than 0 and at most 3600 seconds, got {timeout}")
-    unknown = [name for name in cases or () if name not in CASE_NAMES]
+    names = CASE_NAMES if operation == "conv2d" else _op_names(operation, layout, flip)
+    unknown = [name for name in cases or () if name not in names]
     if unknown:
-        raise UsageError(f"no case named {', '.join(unknown)}; the cases are {', '.join(CASE_NAMES)}")
+        raise UsageError(f"no case named {', '.join(unknown)}; the cases are {', '.join(names)}")
     where = parse_target(target)
-    report = Report(str(where), layout, flip, timeout, strict)
+    report = Report(str(where), layout, flip, timeout, strict, operation=operation)
     deadline = time.monotonic() + RUN_CALLS * timeout
     # SIGTERM/SIGHUP end the worker's process group first; leaving the block ends it in every other case
     with StopSignals(), Worker(where, timeout, deadline, MEMORY_MB) as worker:
@@ -55,6 +58,11 @@ def run_check(
             return report
         signature = Signature.from_message(loaded["signature"])
         report.signature = signature.text
+        if operation != "conv2d":
+            from .op_runner import grade_op
+
+            grade_op(report, worker, where, signature, cases)
+            return report
         problem = signature.problem()
         if problem:
             report.error = Problem("signature", problem)
@@ -64,6 +72,18 @@ def run_check(
             if not cases or case.name in cases:
                 report.cases.append(grader.grade(case))
     return report
+
+
+def _op_names(operation: str, layout: str, flip: bool) -> tuple[str, ...]:
+    """The case names of another layer's battery, after checking the options that only conv2d takes."""
+    from .op_cases import OP_CASE_NAMES
+
+    if operation not in OP_CASE_NAMES:
+        raise UsageError(f"--op {operation!r} is not one of conv2d, {', '.join(OP_CASE_NAMES)}")
+    if layout != "NCHW" or flip:
+        raise UsageError(f"--layout NHWC and --flip apply to --op conv2d only; --op {operation} is channels "
+                         f"first, as torch.nn.functional")
+    return OP_CASE_NAMES[operation]
 
 
 def _load_problem(message: dict, where: Target, timeout: float) -> Problem:

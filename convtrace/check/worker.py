@@ -109,20 +109,22 @@ class Learner:
                         "message": f"{self.display} failed when run again", "traceback": failure,
                         "stdout": capture.text()}
         images = np.array(request["images"], dtype=np.float64)
-        kernels = np.array(request["kernels"], dtype=np.float64)
+        second = request.get("second")  # pooling: kernel_size (an int or a pair) instead of a kernel array
+        kernels = np.array(request["kernels"], dtype=np.float64) if second is None else None
         kwargs = dict(request.get("kwargs", {}))
         for name in request.get("arrays", []):
             kwargs[name] = np.array(kwargs[name], dtype=np.float64)
         for name in request.get("tuples", []):
             kwargs[name] = tuple(kwargs[name])
-        originals = images.copy(), kernels.copy()
+        originals = images.copy(), (None if kernels is None else kernels.copy())
         dirty(request.get("dirty", 0), request.get("sentinel", 0.0))
         self.used = True
         stdin = NoInput()
         start = time.perf_counter()
         try:
             with redirected(capture, stdin):
-                value = self.func(images, kernels, **kwargs)
+                value = self.func(images, tuple(second) if isinstance(second, list) else
+                                  second if kernels is None else kernels, **kwargs)
         except BaseException as err:  # noqa: BLE001 - the learner's exception is the result
             seconds = time.perf_counter() - start
             return {"event": "result", "kind": "exception", "error_type": trim(type(err).__name__, 80),
@@ -133,7 +135,7 @@ class Learner:
         result.update(event="result", stdout=capture.text(), seconds=seconds, read_stdin=stdin.was_read,
                       changed_inputs=[name for name, before, after in
                                       (("images", originals[0], images), ("kernels", originals[1], kernels))
-                                      if not np.array_equal(before, after)])
+                                      if before is not None and not np.array_equal(before, after)])
         return result
 
     def _exception_text(self, err: BaseException, frames: bool = True) -> str:

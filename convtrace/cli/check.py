@@ -34,6 +34,8 @@ CASES_HELP = ("single_channel, channels, kernels, batch, images_and_kernels, non
               "stride_2, stride_rows, stride_columns, padding_1, full_padding, full_rectangular, dilation_2, bias, "
               "mixed_values, repeat_call, flip")
 
+OPERATIONS = ("conv2d", "depthwise", "conv_transpose2d", "max_pool2d", "conv1d")  # op_cases.OP_BATTERIES too
+
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("target", metavar="FILE.py:FUNCTION")
@@ -47,11 +49,16 @@ CASES_HELP = ("single_channel, channels, kernels, batch, images_and_kernels, non
               help="Stop a call (or the import of FILE) that runs longer than this; the whole check "
                    "stops after 10 times this.")
 @click.option("--case", "cases", multiple=True, metavar="NAME",
-              help=f"Run only this case (repeatable): {CASES_HELP}.")
+              help=f"Run only this case (repeatable): {CASES_HELP} (other --op: see the case names it prints).")
+@click.option("--op", "operation", type=click.Choice(OPERATIONS), default="conv2d", show_default=True,
+              help="Which layer FUNCTION computes, called as torch.nn.functional does: "
+                   "f(x, weight, bias=None, stride=1, ...), or f(x, kernel_size, stride=None, ...) for "
+                   "max_pool2d; depthwise passes groups=C when the function takes groups=, conv1d causal=True "
+                   "when it takes causal=.")
 @click.option("--strict", is_flag=True, help="Count skipped cases as failures (the function must accept "
                                              "stride=, padding=, bias=).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
-def check(target, layout, flip, timeout, cases, strict, as_json):
+def check(target, layout, flip, timeout, cases, operation, strict, as_json):
     """Grade your own convolution function: run it on small cases, name the mistake.
 
     \b
@@ -87,10 +94,12 @@ def check(target, layout, flip, timeout, cases, strict, as_json):
       convtrace check student.py:conv2d --case stride_2
       convtrace check student.py:conv2d --layout NHWC --timeout 2
       convtrace check student.py:conv2d --json > report.json
+      convtrace check student.py:pool --op max_pool2d
     """
     from ..check.runner import run_check
 
-    report = run_check(target, layout=layout.upper(), flip=flip, timeout=timeout, cases=cases, strict=strict)
+    report = run_check(target, layout=layout.upper(), flip=flip, timeout=timeout, cases=cases, strict=strict,
+                       operation=operation)
     if as_json:
         from ..check.report import report_record
 

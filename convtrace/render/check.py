@@ -62,6 +62,8 @@ class CheckReport:
         r = self.report
         yield Text.assemble(("convtrace check ", "bold"), (visible(r.target), "bold cyan"))
         operation = "true convolution (--flip)" if r.flip else "cross-correlation"
+        if r.operation != "conv2d":
+            operation = f"--op {r.operation}"
         yield Text(f"layout {r.layout}, {operation}, at most {r.timeout:g} s per call", style="dim")
         if r.error is not None:
             yield from _setup_error(r)
@@ -134,6 +136,8 @@ class CaseDetail:
         if c.note:
             yield Text.assemble(("note  ", "dim"), visible(c.note))
         shapes = f"images {_shape(c.input_shape)}, kernels {_shape(c.kernel_shape)}"
+        if not c.kernel_shape:  # pooling: the window is in the call, there is no kernel array
+            shapes = f"images {_shape(c.input_shape)}"
         if c.expected is not None:
             shapes += f" -> expected {_shape(c.expected.shape)}"
         if c.returned is not None:

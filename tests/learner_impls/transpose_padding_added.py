@@ -1,0 +1,22 @@
+"""Wrong: padding pads the input with zeros, as a normal convolution's does, instead of cropping the output."""
+
+import numpy as np
+
+
+def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    n_images, channels, height, width = x.shape
+    _, n_out, kh, kw = weight.shape
+    s, d = stride, dilation
+    out = np.zeros((n_images, n_out, (height - 1) * s + d * (kh - 1) + 1 + output_padding,
+                    (width - 1) * s + d * (kw - 1) + 1 + output_padding))
+    for n in range(n_images):
+        for c in range(channels):
+            for i in range(height):
+                for j in range(width):
+                    for u in range(kh):
+                        for v in range(kw):
+                            out[n, :, i * s + u * d, j * s + v * d] += x[n, c, i, j] * weight[c, :, u, v]
+    if bias is not None:
+        out = out + bias[None, :, None, None]
+    return out
