@@ -211,7 +211,7 @@ def test_code_block_parsing_pairs_a_block_with_the_text_right_after_it():
 
 
 def test_lesson_folders_hold_only_lesson_files():
-    """Files a lesson ships: its markdown, JSON documents and, for `convtrace check`, Python files."""
+    """Files a lesson ships: its markdown, JSON documents, pictures it convolves (PNG) and Python files."""
     for lesson in find_lessons():
         for path in Path(lesson.folder).iterdir():
-            assert path.suffix in (".md", ".json", ".py") or path.name == "__pycache__", path
+            assert path.suffix in (".md", ".json", ".py", ".png") or path.name == "__pycache__", path

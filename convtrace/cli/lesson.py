@@ -27,8 +27,8 @@ def lesson() -> None:
       convtrace lesson list                      number, title, one line each
       convtrace lesson show 1                    read lesson 1
       convtrace lesson run 1                     narration and trace, pausing between parts
-      convtrace lesson run 7 --quiz              predict the shape and a value first
-      convtrace lesson run 7 --answer-shape 1,1,3,5 --answer-value 45
+      convtrace lesson run 8 --quiz              predict the shape and a value first
+      convtrace lesson run 8 --answer-shape 1,1,3,5 --answer-value 45
       convtrace lesson run 1 --dir my-lessons    a teacher's own lessons
       convtrace lesson verify --dir my-lessons   check their stated numbers and commands
     """
@@ -120,13 +120,16 @@ def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause, e
         if given is not None:
             parse(given)
     item = get_lesson(lesson_key, folder)
-    problem = item.load_problem() if item.input_path is not None else None
+    from .options import parse_request
+
+    problem = item.load_problem(parse_request) if item.has_input else None
     if export:
         _export_trace(item, problem, limit, export)
     quiz = quiz or answer_shape is not None or answer_value is not None
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     console = Console()
-    if interactive and not no_pause and not quiz:  # the classroom player: one part per screen
+    plain = problem is None or problem.is_plain_conv2d  # the player draws plain 2-D convolution's frames
+    if interactive and not no_pause and not quiz and plain:  # the classroom player: one part per screen
         _on_screen(item, problem, limit, console)
         return
     console.print(LessonHeader(item))
@@ -146,6 +149,9 @@ def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause, e
                 from ..engine.naive import trace
                 from ..engine.tracecheck import agreement
 
+                if not plain:
+                    _play_layer_trace(problem, chosen, console)
+                    continue
                 play_trace(problem, trace(problem), chosen, console,
                            lambda collected, problem=problem: agreement(problem, collected))
 
@@ -177,11 +183,24 @@ def _export_trace(item, problem, limit, export) -> None:
 
     if problem is None:
         raise UsageError(f"--export: lesson {item.number} has no input document, so there is no trace to save")
+    if not problem.is_plain_conv2d:
+        raise UsageError(f"--export: lesson {item.number} traces a layer the page player does not draw; save its "
+                         f"frames with `convtrace run FILE --export frames.html` in `convtrace lesson path {item.number}`")
     chosen = parse_trace_setting(item.settings.get("trace"), problem.steps)
     chosen = set(chosen[:limit] if limit is not None else chosen)
     page = TracePageExport(export, problem, lambda step: step.step in chosen, len(chosen))
     page.recorder.record_from(trace(problem))
     page.write()
+
+
+def _play_layer_trace(problem, chosen: set[int], console) -> None:
+    """Groups, transposed convolution, pooling: the layer's step view, drawing only the chosen steps."""
+    from ..engine.dispatch import layer_output, trace_layer
+    from ..render.layer_frames import layer_pages
+    from ..render.pages import print_pages
+
+    steps = (step for step in trace_layer(problem) if step.step in chosen)
+    print_pages(layer_pages(problem, steps, layer_output(problem), None), console, crop=False)
 
 
 def plan_parts(item, with_quiz: bool, with_trace: bool) -> list[list[tuple[str, object]]]:

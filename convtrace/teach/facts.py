@@ -33,7 +33,6 @@ from __future__ import annotations
 import ast
 import json
 import re
-import shlex
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,6 +77,9 @@ NAMES = {
     "parameters": "weights plus one bias per kernel when the document has a bias (summed over a stack)",
     "receptive_field": "[rows, cols] of input cells one output value depends on (through every layer of a stack)",
 }
+from .layer_facts import LAYER_NAMES  # noqa: E402  (groups, transposed, pooling: their own settings)
+
+NAMES.update(LAYER_NAMES)
 from .better_facts import INDEXED as _BETTER_INDEXED, NAMES as _BETTER_NAMES  # noqa: E402
 
 NAMES.update(_BETTER_NAMES)  # loop_multiplications, winograd_*, fft_*: teach/better_facts.py
@@ -173,18 +175,12 @@ def parse_facts(text: str | None) -> list[Fact]:
 def source_request(source: str, lesson, parse_request):
     """'input.json --stride 2,1' -> a loader Request for the lesson folder's input.json with stride [2, 1].
 
-    `parse_request` reads the words as `convtrace run` would (the command line's parser, passed in).
+    `parse_request` reads the words as `convtrace run` would (the command line's parser, passed in);
+    words that start with an option go on top of the lesson's input (convtrace.teach.lesson_input).
     """
-    from dataclasses import replace
+    from .lesson_input import request_for
 
-    words = shlex.split(source)
-    if not words or words[0].startswith("-"):
-        words.insert(0, lesson.settings.get("input", "input.json"))
-    try:
-        request = parse_request(words)
-    except ConvtraceError as err:
-        raise DataError(f"facts section [{source}]: {err}") from None
-    return replace(request, file=str(lesson.folder / request.file) if request.file not in (None, "-") else request.file)
+    return request_for(source, lesson, parse_request)
 
 
 # ----------------------------------------------------------------------------- the engine's side
@@ -209,6 +205,12 @@ class Worked:
         p = self.problem
         if p is None:
             raise DataError(f"the document does not load: {self.error}")
+        if not p.is_plain_conv2d:  # groups, transposed, pooling, 1-D, 3-D: convtrace.teach.layer_facts
+            from .layer_facts import layer_value
+
+            if name not in self._cache:
+                self._cache[name] = layer_value(p, name)
+            return self._cache[name]
         g = p.geometry
         n, c, _, _ = p.input_shape
         k, _, kh, kw = p.kernel_shape
@@ -421,13 +423,13 @@ def check_lesson(lesson, parse_request) -> list[Finding]:
         facts = parse_facts(lesson.facts_text)
     except DataError as err:
         return [Finding("facts", str(err))]
-    if lesson.input_path is not None and not facts:
+    if lesson.has_input and not facts:
         findings.append(Finding("facts", "the lesson has no ```facts block; state its output_shape at least"))
 
     known: set = set()
     worked_by_source: dict[str, Worked] = {}
     for source in dict.fromkeys([""] + [f.source for f in facts]):
-        if source == "" and lesson.input_path is None:
+        if source == "" and not lesson.has_input:
             continue
         try:
             worked = worked_by_source[source] = work(source, lesson, parse_request)
@@ -437,7 +439,10 @@ def check_lesson(lesson, parse_request) -> list[Finding]:
         if worked.problem is not None:
             for name in ("input_shape", "kernel_shape", "output_shape", "padding", "stride", "dilation",
                          "padded_size", "span"):
-                known |= quotable(worked.value(name))
+                try:
+                    known |= quotable(worked.value(name))
+                except DataError:  # pooling has no kernel_shape
+                    pass
 
     for fact in facts:
         worked = worked_by_source.get(fact.source)

@@ -84,15 +84,43 @@ class Lesson:
     facts_text: str | None = None  # body of the ```facts block, if any
 
     @property
+    def input_options(self) -> bool:
+        """True when `input:` is options, as `convtrace run` takes them (--images square.png --kernels sobel-x)."""
+        from .lesson_input import input_setting, is_options
+
+        return is_options(input_setting(self))
+
+    @property
     def input_path(self) -> Path | None:
-        """The document the lesson traces, or None for a lesson without one."""
+        """The document the lesson traces, or None for a lesson without one (or whose input is options)."""
+        if self.input_options:
+            return None
         path = self.folder / self.settings.get("input", DEFAULT_INPUT)
         return path if path.is_file() else None
 
-    def load_problem(self):
-        """The lesson's input document -> Problem (DataError names the lesson's file)."""
+    @property
+    def has_input(self) -> bool:
+        """True when the lesson traces something: a document, or pictures and kernels named by options."""
+        return self.input_options or self.input_path is not None
+
+    def load_problem(self, parse_request=None):
+        """The lesson's input -> Problem (DataError names the lesson's file).
+
+        An input given as options needs `parse_request`, the command line's parser (teach does not import cli).
+        """
         from ..source.loader import Request
 
+        if self.input_options:
+            from .lesson_input import request_for
+
+            if parse_request is None:
+                raise DataError(f"lesson {self.number}'s input is options ({self.settings['input']}); "
+                                f"load it with the command line's parser: load_problem(parse_request)")
+            where = f"lesson {self.number}, input"
+            try:
+                return request_for("", self, parse_request, where=where).load()
+            except UsageError as err:  # a picture missing from the lesson's folder is the lesson's mistake
+                raise DataError(f"{where}: {err}") from None
         if self.input_path is None:
             raise DataError(f"lesson {self.number} has no input document ({self.folder / self.settings.get('input', DEFAULT_INPUT)})")
         return Request(str(self.input_path)).load()

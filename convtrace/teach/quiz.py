@@ -32,6 +32,10 @@ class Verdict:
 
 def output_axes(problem) -> tuple[str, ...]:
     """Names of the output's axes in the document's layout."""
+    if not problem.is_plain_conv2d:  # pooling keeps C; 1-D and 3-D have other axes
+        from .layer_quiz import axes_names
+
+        return axes_names(problem)
     return AXES[problem.layout]
 
 
@@ -55,6 +59,10 @@ def parse_value(text: str) -> float:
 
 def grade_shape(problem, text: str) -> Verdict:
     """A predicted output shape (document layout) -> Verdict with the output-size formula."""
+    if not problem.is_plain_conv2d:
+        from .layer_quiz import grade_layer_shape
+
+        return grade_layer_shape(problem, parse_shape(text), Verdict)
     names = output_axes(problem)
     expected = tuple(problem.shape_in_layout(problem.output_shape))
     question = f"the output shape ({', '.join(names)})"
@@ -159,6 +167,10 @@ def worked_value(step) -> str:
 
 def grade_value(problem, cell: tuple[int, ...], text: str) -> Verdict:
     """A predicted value of out[cell] -> Verdict with the window's products written out."""
+    if not problem.is_plain_conv2d:
+        from .layer_quiz import grade_layer_value
+
+        return grade_layer_value(problem, cell, parse_value(text), Verdict)
     step = step_at(problem, cell)
     label = f"out[{','.join(map(str, cell))}]"
     said = parse_value(text)
