@@ -66,7 +66,7 @@ class BackFrame:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         s, p = self.step, self.problem
         where = ",".join(str(i) for i in (s.n, s.k, *s.position))
-        yield _line(f"step {s.step} ({s.step + 1} of {p.steps}):  g[{where}] = {number(s.grad)}", BOLD)
+        yield _line(f"step {s.step} of 0..{p.steps - 1}:  g[{where}] = {number(s.grad)}", BOLD)
         if self.only in (None, "images"):
             yield _line("  to dL/dimages:")
             yield from self._list("x", (s.n,), s.to_images)
@@ -115,7 +115,7 @@ def back_pages(problem: Problem, steps: Iterable[BackStep], grads: Gradients, ca
         if cap is not None and drawn >= cap:
             skipped += 1
             continue
-        yield Page((BackFrame(problem, step, only),), f"step {step.step + 1} of {problem.steps}", frame=True)
+        yield Page((BackFrame(problem, step, only),), f"step {step.step} of 0..{problem.steps - 1}", frame=True)
         drawn += 1
     if skipped:
         yield Page((Text(f"... {skipped} more output values traced but not drawn; draw them with --limit "

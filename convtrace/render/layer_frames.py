@@ -141,7 +141,7 @@ class LayerFrame:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         p, s = self.problem, self.step
         where = ",".join(str(i) for i in (s.n, s.k, *s.position))
-        yield _line(f"step {s.step} ({s.step + 1} of {p.steps}):  out[{where}] = {number(s.value)}", BOLD)
+        yield _line(f"step {s.step} of 0..{p.steps - 1}:  out[{where}] = {number(s.value)}", BOLD)
         real = s.real if s.real is not None else np.ones(s.patch.shape[1:], dtype=bool)
         corner = ",".join(str(i) for i in s.corner)
         if s.layer in ("max_pool", "avg_pool"):
@@ -206,7 +206,7 @@ def layer_pages(problem: Problem, steps: Iterable[LayerStep], output: np.ndarray
         if cap is not None and drawn >= cap:
             skipped += 1
             continue
-        yield Page((LayerFrame(problem, step), Text("")), f"step {step.step + 1} of {problem.steps}", frame=True)
+        yield Page((LayerFrame(problem, step), Text("")), f"step {step.step} of 0..{problem.steps - 1}", frame=True)
         drawn += 1
     if skipped:
         yield Page((Text(f"... {skipped} more output values traced but not drawn; draw them with --limit "
