@@ -300,3 +300,16 @@ def test_signals_during_an_animation_restore_the_terminal(signame):
     assert "Traceback" not in shown
     want = {"SIGTERM": 128 + 15, "SIGHUP": 128 + 1, "SIGINT": 130}[signame]
     assert child.exitstatus == want, (child.exitstatus, child.signalstatus)
+
+
+# ---------------------------------------------------------------- start-up
+
+@pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["grad", "--help"], ["check", "--help"]])
+def test_help_starts_without_numpy_rich_or_pillow(args):
+    """`--help` lists every command: none of them may import the heavy libraries at module level."""
+    code = ("import sys, runpy; sys.argv = ['convtrace', *sys.argv[1:]]\n"
+            "try:\n    runpy.run_module('convtrace', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "print('LOADED', sorted(m for m in ('numpy', 'rich', 'PIL') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60)
+    assert "LOADED []" in done.stdout, done.stdout[-300:]

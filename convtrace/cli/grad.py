@@ -11,7 +11,7 @@ from .options import problem_options, view_options
 
 FORMATS = ("rich", "plain", "jsonl")
 GRADIENTS = ("images", "kernels", "bias")
-from ..render.player import GRAD_FRAME_CAP as FRAME_CAP  # cells of each gradient drawn unless --limit
+from ..render.caps import GRAD_FRAME_CAP as FRAME_CAP  # cells of each gradient drawn unless --limit
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})

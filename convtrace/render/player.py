@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from rich.console import Console
 from rich.style import Style
 
+from .caps import FRAME_CAP, GRAD_FRAME_CAP
 from ..engine.naive import Step
 from ..engine.tracecheck import Collector
 from ..source.problem import Problem
@@ -33,8 +34,6 @@ from .pages import Page, print_pages
 from .steps import StepView
 from .summary import ProblemSummary
 
-FRAME_CAP = 100  # frames drawn for an --at selection; the rest are traced and counted, not drawn
-GRAD_FRAME_CAP = 30  # cells of each gradient `grad` draws unless --limit says otherwise
 NOTE = Style(italic=True)
 
 
