@@ -220,6 +220,8 @@ def load_problem(file: str | None, overrides: dict, *, arrays: dict | None = Non
         doc = parse_json(text, name)
     if loaded:
         for key in ("images", "kernels"):
+            if key == "kernels" and "pool" in doc:
+                continue  # pooling has a window size, not kernels
             if key not in loaded and key not in doc:
                 raise UsageError(
                     f"no {key}: give --{key} FILE.npy (or an .npz holding an array named {key!r}, "

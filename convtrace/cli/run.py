@@ -43,6 +43,11 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, method):
         _show_im2col(source, fmt, limit, at, stepping, delay, export)
         return
     problem = source.load()
+    if not problem.is_plain_conv2d:  # groups, 1-D, 3-D, transposed, pooling
+        from .layer_views import run_json, run_steps
+
+        run_json(problem) if as_json else run_steps(problem, fmt, limit, at, stepping, delay, export)
+        return
     if as_json:
         from ..engine.fast import problem_output
         from ..render.records import result_record
@@ -109,6 +114,9 @@ def _show_im2col(source, fmt, limit, at, stepping, delay, export) -> None:
     from ..render.im2col import Im2colView
 
     problem = source.load()
+    if not problem.is_plain_conv2d:
+        raise UsageError(f"--method im2col shows 2-D convolution without groups; this is a {problem.layer} layer "
+                         f"with dims {problem.dims}: use --method loop")
     Console(highlight=False).print(Im2colView(problem, im2col(problem), rows_shown=limit))
 
 

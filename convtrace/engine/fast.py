@@ -344,6 +344,7 @@ def conv2d(
     flip: bool = False,
     layout: str = "NCHW",
     strategy: str = "auto",
+    groups: int = 1,
 ) -> np.ndarray:
     """2-D convolution as a CNN layer computes it (cross-correlation unless flip=True).
 
@@ -352,7 +353,15 @@ def conv2d(
     padding: "valid", "same", "full", an int, (ph, pw) or ((top, bottom), (left, right)).
     float32 inputs stay float32; everything else is computed in float64.
     strategy: "auto" (by shape) or one of STRATEGIES; all give the same numbers.
+    groups: kernels (K, C/groups, kh, kw); output channel k reads its group's channels (engine/layers.py).
     """
+    if groups != 1:
+        from .layer_api import conv_nd
+
+        x, w = (np.moveaxis(np.asarray(a), -1, 1) for a in (images, kernels)) if layout == "NHWC" else (images, kernels)
+        out = conv_nd(x, w, bias, dims=2, stride=stride, padding=padding, dilation=dilation, groups=groups,
+                      flip=flip, caller="conv2d")
+        return np.moveaxis(out, 1, -1) if layout == "NHWC" else out
     x, w, geometry = prepare_arrays(images, kernels, stride, padding, dilation, layout, "conv2d")
     out = conv2d_nchw(x, w, bias, geometry, flip, strategy)
     return out.transpose(0, 2, 3, 1) if layout == "NHWC" else out

@@ -34,6 +34,10 @@ def load_arrays(file: str | None, overrides: dict) -> tuple[Problem, str]:
     text, name = read_source(file)
     doc = parse_json(text, name)
     doc.pop("grad_output", None)
+    if isinstance(doc, dict):
+        from ..source.layers import refuse_other_layers
+
+        refuse_other_layers(doc, "explain and compare")
     return problem_from_document(doc, {**overrides, "mode": "full"}), name
 
 

@@ -1,0 +1,117 @@
+"""`run` and `grad` for every layer but plain 2-D convolution: groups, 1-D, 3-D, transposed, pooling.
+
+The commands hand such problems here; the events come from engine/dispatch.py,
+the records from render/layer_records.py and the frames from
+render/layer_frames.py.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from itertools import islice
+
+import click
+
+from ..errors import UsageError
+from ..render.layer_records import POSITION_NAMES
+
+
+def run_json(problem) -> None:
+    """`run --json`: the vectorized output with the geometry."""
+    from ..engine.dispatch import layer_output
+    from ..render.layer_records import layer_result_record
+
+    click.echo(json.dumps(layer_result_record(problem, layer_output(problem))))
+
+
+def grad_json(problem) -> None:
+    """`grad --json`: the output and the gradients the layer has."""
+    from ..engine.dispatch import layer_gradients
+    from ..render.layer_records import layer_grad_record
+
+    click.echo(json.dumps(layer_grad_record(problem, layer_gradients(problem))))
+
+
+def selection(specs, problem):
+    """--at n=0,k=1 / row=2 / depth=0..1 -> a predicate on steps (None when no --at)."""
+    if not specs:
+        return None
+    sizes = dict(zip(("n", "k", *POSITION_NAMES[problem.dims]), problem.output_shape), step=problem.steps)
+    example = f"e.g. --at n=0,k=1, --at {POSITION_NAMES[problem.dims][0]}=0..2 or --at step=5"
+    choices = []
+    for spec in specs:
+        picked = {}
+        for part in spec.split(","):
+            name, equals, value = part.strip().partition("=")
+            name = name.strip().lower()
+            if not equals or name not in sizes:
+                raise UsageError(f"--at {spec!r}: {part.strip()!r} is not NAME=VALUE with NAME one of "
+                                 f"{', '.join(sizes)}; {example}")
+            first, dots, last = value.strip().partition("..")
+            try:
+                lo, hi = int(first), int(last if dots else first)
+            except ValueError:
+                raise UsageError(f"--at {spec!r}: {value.strip()!r} is not a whole number or a range like 0..2; "
+                                 f"{example}") from None
+            if lo < 0 or hi < lo or hi >= sizes[name]:
+                raise UsageError(f"--at {spec!r}: {name} must be within 0..{sizes[name] - 1}, got {value.strip()}")
+            picked[name] = range(lo, hi + 1)
+        choices.append(picked)
+
+    def chosen(step) -> bool:
+        where = dict(zip(("n", "k", *POSITION_NAMES[problem.dims]), (step.n, step.k, *step.position)), step=step.step)
+        return any(all(where[name] in values for name, values in choice.items()) for choice in choices)
+
+    return chosen
+
+
+def run_steps(problem, fmt: str, limit, at, stepping, delay, export) -> None:
+    """`run --format rich|plain|jsonl` for a layer: one event per output value, in C order."""
+    from ..engine.dispatch import trace_layer
+
+    steps = trace_layer(problem)
+    chosen = selection(at, problem)
+    if fmt == "rich":
+        _frames(problem, steps, chosen, limit, stepping, delay, export)
+        return
+    if chosen is not None:
+        steps = filter(chosen, steps)
+    if limit is not None:
+        steps = islice(steps, limit)
+    from ..render.layer_records import layer_plain_line, layer_step_record
+
+    dumps = json.JSONEncoder(separators=(", ", ": ")).encode
+    to_line = (lambda step: dumps(layer_step_record(step))) if fmt == "jsonl" else layer_plain_line
+    out, batch = sys.stdout, []
+    for step in steps:
+        batch.append(to_line(step))
+        if len(batch) >= 256:
+            out.write("\n".join(batch) + "\n")
+            batch.clear()
+    if batch:
+        out.write("\n".join(batch) + "\n")
+    out.flush()
+
+
+def _frames(problem, steps, chosen, limit, stepping, delay, export) -> None:
+    """The step view: the layer's summary, a frame per output value (capped), the output."""
+    from rich.console import Console
+
+    from ..engine.dispatch import layer_output
+    from ..render.layer_frames import layer_pages
+    from ..render.pages import interactive, show_pages
+
+    console = Console(highlight=False)
+    exporter = None
+    if export:
+        from ..render.export import Exporter
+
+        exporter = Exporter(export, console.width, title=problem.title or "convtrace run")
+    cap = None if (stepping and interactive(console)) or limit is not None else 100
+    if chosen is not None:
+        steps = filter(chosen, steps)
+    if limit is not None:
+        steps = islice(steps, limit)
+    pages = layer_pages(problem, steps, layer_output(problem), cap)
+    show_pages(pages, console, stepping=stepping, delay=delay, exporter=exporter, crop=False)
