@@ -1,0 +1,107 @@
+"""'same' with an odd total padding: where each library puts the extra row or column, computed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...source.geometry import Geometry, make_geometry
+from .example import Example, run, small_enough
+from .spellings import _spread_lines, torch_spelling
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One library's way of splitting an odd total padding, and what it computes on the example."""
+
+    who: str
+    code: tuple[str, ...]  # code lines, or words when `words` is set
+    words: bool  # True when `code` describes a rule in prose (d2l), not a call
+    extra: str  # where the extra row/column goes: "bottom/right" or "top/left"
+    padding: tuple[tuple[int, int], tuple[int, int]]
+    output: np.ndarray | None  # (H', W'), or None when too large to print
+    differs: np.ndarray | None  # (H', W') bool: differs from the first placement's output
+
+
+@dataclass(frozen=True)
+class EvenKernel:
+    """'same' whose total padding is odd on some axis (an even kernel at stride 1)."""
+
+    totals: tuple[str, ...]  # e.g. "rows: total = 0 + 1 = 1 is odd, ..."
+    placements: tuple[Placement, ...]  # empty when stride > 1 (only TensorFlow has a rule then)
+    groups: tuple[tuple[tuple[int, ...], int], ...]  # (placement numbers from 1, index of one of them) per distinct output
+    notes: tuple[str, ...]
+
+
+def _split(total: int, extra_after: bool) -> tuple[int, int]:
+    small = total // 2
+    return (small, total - small) if extra_after else (total - small, small)
+
+
+def even_kernel(g: Geometry, example: Example) -> EvenKernel | None:
+    """Where each library puts the extra row/column of 'same', computed on the example; None if even."""
+    axes = [(g.rows, "rows"), (g.cols, "columns")]
+    totals = [(a.before + a.after, what, a) for a, what in axes]
+    odd = [t for t in totals if t[0] % 2]
+    if not odd:
+        return None
+    lines = tuple(
+        f"{what}: total = {a.before} + {a.after} = {total} is odd, so one side gets one more"
+        for total, what, a in odd
+    )
+    if g.stride != (1, 1):
+        notes = (
+            "TensorFlow's rule puts the extra one at the bottom/right (before = total // 2).",
+            "PyTorch refuses padding=\"same\" with stride > 1, and scipy has no stride: "
+            "pad by hand with the numbers above.",
+        )
+        return EvenKernel(lines, (), (), notes)
+
+    spread, kernel = _spread_lines(g)
+    (th, tw) = (g.rows.before + g.rows.after, g.cols.before + g.cols.after)
+    after = (_split(th, True), _split(tw, True))
+    before = (_split(th, False), _split(tw, False))
+    rotated = "w[::-1, ::-1]" if not spread else "wd[::-1, ::-1]"
+    specs = [
+        ('TensorFlow padding="SAME", PyTorch padding="same", convtrace',
+         torch_spelling(g, "same").code, False, "bottom/right", after),
+        ("scipy.signal.correlate2d", (*spread, f'correlate2d(x, {kernel}, mode="same")'), False,
+         "bottom/right", after),
+        ("scipy.signal.correlate", (*spread, f'correlate(x, {kernel}, mode="same")'), False, "top/left", before),
+        ("scipy.signal.convolve2d, kernel rotated", (*spread, f'convolve2d(x, {rotated}, mode="same")'), False,
+         "top/left", before),
+    ]
+    if g.dilation == (1, 1):
+        specs.append(
+            ("d2l (Dive into Deep Learning)",
+             ("p_h = k_h - 1 rows in all: ceil(p_h/2) on the top,",
+              "floor(p_h/2) on the bottom; the width the same way"), True,
+             "top/left", before)
+        )
+    show = small_enough(g)
+    placements = []
+    reference = None
+    for who, code, words, extra, padding in specs:
+        geom = make_geometry(example.input_size, example.kernel_size, dilation=g.dilation, padding=padding)
+        out = run(example.x, example.w, geom)
+        if reference is None:
+            reference = out
+        differs = out != reference if out.shape == reference.shape else np.ones(out.shape, bool)
+        placements.append(Placement(who, code, words, extra, padding, out if show else None, differs if show else None))
+    groups = []  # placements with identical outputs share one printed map
+    for i, p in enumerate(placements):
+        for members, first in groups:
+            if np.array_equal(placements[first].output, p.output):
+                members.append(i + 1)
+                break
+        else:
+            groups.append(([i + 1], i))
+    notes = (
+        "Same numbers, shifted: with the extra zero at the top/left every window starts one "
+        "row/column earlier, so out[i, j] there equals out[i-1, j-1] of the bottom/right maps.",
+        "d2l states its rule in words (section 'Padding and Stride'); its code uses odd kernels "
+        "with nn.Conv2d(padding=...), which pads both sides equally.",
+    )
+    return EvenKernel(lines, tuple(placements), tuple((tuple(m), f) for m, f in groups),
+                      notes if g.dilation == (1, 1) else notes[:1])

@@ -1,0 +1,117 @@
+"""The whole explanation of one mode, and the overview of every mode, put together from the parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...errors import DataError
+from ...source.geometry import Axis, Geometry, make_geometry
+from .axes import AxisStory, Diagram, axis_story, diagram
+from .even import EvenKernel, even_kernel
+from .example import EXPLAINED_MODES, Example, Settings, settings_for
+from .flip import FlipNote, flip_note
+from .full import FullNote, full_note
+from .spellings import Spelling, spellings
+from .words import PURPOSE, SHORT
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Everything `convtrace explain --mode MODE` shows, computed."""
+
+    settings: Settings
+    geometry: Geometry
+    example: Example
+    purpose: str
+    rows: AxisStory
+    cols: AxisStory
+    diagram: Diagram | None
+    spellings: tuple[Spelling, ...]
+    even: EvenKernel | None
+    odd_same: str | None  # for 'same' with nothing odd: why the libraries agree here
+    full: FullNote | None
+    flip: FlipNote | None
+
+
+def explain(settings: Settings, example: Example, flip: bool = False) -> Explanation:
+    """Settings + one-channel example data -> the explanation of that mode. DataError if no window fits."""
+    g = make_geometry(
+        example.input_size, example.kernel_size,
+        stride=settings.stride, dilation=settings.dilation, mode=settings.padding_mode,
+    )
+    even = even_kernel(g, example) if settings.padding_mode == "same" else None
+    odd_same = None
+    if settings.padding_mode == "same" and even is None:
+        odd_same = ("The total padding is even on both axes, so it splits equally and PyTorch, TensorFlow "
+                    "and scipy agree. With an even kernel (try --kernel-size 2) they do not.")
+    return Explanation(
+        settings=settings,
+        geometry=g,
+        example=example,
+        purpose=PURPOSE[settings.mode],
+        rows=axis_story(g.rows, settings.padding_mode, "rows"),
+        cols=axis_story(g.cols, settings.padding_mode, "columns"),
+        diagram=diagram(g),
+        spellings=spellings(g, settings.padding_mode),
+        even=even,
+        odd_same=odd_same,
+        full=full_note(g, example) if settings.padding_mode == "full" else None,
+        flip=flip_note(g, settings, example) if flip else None,
+    )
+
+
+# ----------------------------------------------------------------------------- the overview
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    """One mode at the current sizes: its geometry, or why no window fits."""
+
+    settings: Settings
+    what: str
+    geometry: Geometry | None
+    formula: str | None  # "H' = ... = 3" (rows), with "W' = ..." when the columns differ
+    error: str | None
+
+
+@dataclass(frozen=True)
+class Overview:
+    """`convtrace explain` without --mode: every mode for the same sizes."""
+
+    input_size: tuple[int, int]
+    kernel_size: tuple[int, int]
+    rows: tuple[OverviewRow, ...]
+    example: Example
+    flip: FlipNote | None
+
+
+def overview(example: Example, stride=None, dilation=None, flip: bool = False) -> Overview:
+    rows = []
+    for mode in EXPLAINED_MODES:
+        settings = settings_for(mode, stride, dilation)
+        try:
+            g = make_geometry(
+                example.input_size, example.kernel_size,
+                stride=settings.stride, dilation=settings.dilation, mode=settings.padding_mode,
+            )
+        except DataError:
+            # the same formula the error would show, so the row still says why
+            axes = [Axis(n, s, k, st, d, 0, 0) for n, s, k, st, d in zip(
+                "HW", example.input_size, example.kernel_size, settings.stride, settings.dilation)]
+            bad = next(a for a in axes if a.out < 1)
+            rows.append(OverviewRow(settings, SHORT[mode], None, None, f"no window fits: {bad.out_formula()}"))
+            continue
+        formula = g.rows.out_formula()
+        if g.cols.out_formula().split(" = ", 1)[1] != formula.split(" = ", 1)[1]:
+            formula += "\n" + g.cols.out_formula()
+        rows.append(OverviewRow(settings, SHORT[mode], g, formula, None))
+    flip_part = None
+    if flip:
+        settings = settings_for("valid", stride, dilation)
+        try:
+            g = make_geometry(example.input_size, example.kernel_size, stride=settings.stride,
+                              dilation=settings.dilation)
+            flip_part = flip_note(g, settings, example)
+        except DataError:
+            flip_part = None
+    return Overview(example.input_size, example.kernel_size, tuple(rows), example, flip_part)
