@@ -237,7 +237,8 @@ class ExplainView:
         )
         yield indent_text(f"numbers from {e.example.source}", style="dim")
         yield heading("What it is for")
-        yield indent_text(e.purpose)
+        for paragraph in e.purpose:
+            yield indent_text(paragraph)
 
         yield heading("Padding")
         (top, bottom), (left, right) = g.padding
@@ -275,7 +276,7 @@ class ExplainView:
         if e.even is not None:
             yield from even_section(e.even, console, options)
         if e.odd_same:
-            yield heading("Even kernels")
+            yield heading("An even total padding: the libraries agree")
             yield indent_text(e.odd_same)
         if e.full is not None:
             yield from full_section(e.full, console, options)

@@ -25,6 +25,20 @@ class AxisStory:
     corners_input: tuple[int, ...]  # the same in input coordinates (padded - before)
 
 
+def distinct_axes(g: Geometry) -> list[tuple[Axis, str]]:
+    """[(rows, "rows"), (cols, "columns")], or just the rows when both axes have the same numbers."""
+    r, c = g.rows, g.cols
+    if (r.size, r.kernel, r.stride, r.dilation, r.before, r.after) == (c.size, c.kernel, c.stride, c.dilation,
+                                                                        c.before, c.after):
+        return [(r, "rows (and columns)")]
+    return [(r, "rows"), (c, "columns")]
+
+
+def only_zero_windows(axis: Axis) -> list[int]:
+    """Output indices along an axis whose window reads nothing but padding."""
+    return [i for i, c in enumerate(axis.corners()) if all(axis.is_padding(t) for t in axis.taps(c))]
+
+
 def padding_rule(axis: Axis, padding_mode: str, sides: tuple[str, str]) -> str:
     """The padding of one axis as a rule with its numbers (same: geometry.same_padding_formula)."""
     before, after = sides

@@ -58,6 +58,9 @@ def even_kernel(g: Geometry, example: Example) -> EvenKernel | None:
         )
         return EvenKernel(lines, (), (), notes)
 
+    odd_rows, odd_cols = (g.rows.before + g.rows.after) % 2 == 1, (g.cols.before + g.cols.after) % 2 == 1
+    late = "/".join(side for side, odd in (("bottom", odd_rows), ("right", odd_cols)) if odd)
+    early = "/".join(side for side, odd in (("top", odd_rows), ("left", odd_cols)) if odd)
     spread, kernel = _spread_lines(g)
     (th, tw) = (g.rows.before + g.rows.after, g.cols.before + g.cols.after)
     after = (_split(th, True), _split(tw, True))
@@ -65,19 +68,18 @@ def even_kernel(g: Geometry, example: Example) -> EvenKernel | None:
     rotated = "w[::-1, ::-1]" if not spread else "wd[::-1, ::-1]"
     specs = [
         ('TensorFlow padding="SAME", PyTorch padding="same", convtrace',
-         torch_spelling(g, "same").code, False, "bottom/right", after),
-        ("scipy.signal.correlate2d", (*spread, f'correlate2d(x, {kernel}, mode="same")'), False,
-         "bottom/right", after),
-        ("scipy.signal.correlate", (*spread, f'correlate(x, {kernel}, mode="same")'), False, "top/left", before),
+         torch_spelling(g, "same").code, False, late, after),
+        ("scipy.signal.correlate2d", (*spread, f'correlate2d(x, {kernel}, mode="same")'), False, late, after),
+        ("scipy.signal.correlate", (*spread, f'correlate(x, {kernel}, mode="same")'), False, early, before),
         ("scipy.signal.convolve2d, kernel rotated", (*spread, f'convolve2d(x, {rotated}, mode="same")'), False,
-         "top/left", before),
+         early, before),
     ]
     if g.dilation == (1, 1):
         specs.append(
             ("d2l (Dive into Deep Learning)",
              ("p_h = k_h - 1 rows in all: ceil(p_h/2) on the top,",
               "floor(p_h/2) on the bottom; the width the same way"), True,
-             "top/left", before)
+             early, before)
         )
     show = small_enough(g)
     placements = []
@@ -97,11 +99,38 @@ def even_kernel(g: Geometry, example: Example) -> EvenKernel | None:
                 break
         else:
             groups.append(([i + 1], i))
-    notes = (
-        "Same numbers, shifted: with the extra zero at the top/left every window starts one "
-        "row/column earlier, so out[i, j] there equals out[i-1, j-1] of the bottom/right maps.",
+    notes = (shift_note(odd_rows, odd_cols),
         "d2l states its rule in words (section 'Padding and Stride'); its code uses odd kernels "
         "with nn.Conv2d(padding=...), which pads both sides equally.",
     )
     return EvenKernel(lines, tuple(placements), tuple((tuple(m), f) for m, f in groups),
                       notes if g.dilation == (1, 1) else notes[:1])
+
+
+def shift_note(odd_rows: bool, odd_cols: bool) -> str:
+    """How the top/left maps relate to the bottom/right ones: shifted only along the axes whose total is odd.
+
+    One more zero before the input moves the input one cell later in the padded
+    array, so the window at i reads what the other placement's window at i-1 read.
+    """
+    sides = " and ".join(side for side, odd in (("top", odd_rows), ("left", odd_cols)) if odd)
+    cells = " and ".join(cell for cell, odd in (("row", odd_rows), ("column", odd_cols)) if odd)
+    late = "/".join(side for side, odd in (("bottom", odd_rows), ("right", odd_cols)) if odd)
+    i, j = ("i-1" if odd_rows else "i"), ("j-1" if odd_cols else "j")
+    return (f"Same numbers, shifted: with the extra zero at the {sides} every window starts one {cells} "
+            f"earlier on the input, so out[i, j] there equals out[{i}, {j}] of the {late} maps.")
+
+
+def same_agrees(g: Geometry) -> str:
+    """Why the libraries agree when both totals are even, and (at stride 1) what would make one odd."""
+    totals = ", ".join(f"{what} {a.before} + {a.after} = {a.before + a.after}"
+                       for a, what in ((g.rows, "rows"), (g.cols, "columns")))
+    if g.stride == (1, 1):
+        reach = ", ".join(f"{what} {a.dilation}*({a.kernel}-1) = {a.dilation * (a.kernel - 1)}"
+                          for a, what in ((g.rows, "rows"), (g.cols, "columns")))
+        return (f"At stride 1 the total padding is d*(k-1) ({reach}): even on both axes, so it splits "
+                "equally and PyTorch, TensorFlow and scipy agree. It is odd only for an even kernel with "
+                "an odd dilation (try --kernel-size 2 --dilation 1); then they do not.")
+    return (f"The total padding is even on both axes ({totals}), so it splits equally. At stride > 1 "
+            "it also depends on the input size; when it is odd, the extra row or column goes to the "
+            "bottom/right (TensorFlow's rule), and PyTorch's padding=\"same\" refuses a stride.")

@@ -8,7 +8,7 @@ import numpy as np
 
 from ...errors import DataError
 from ...source.geometry import Axis, Geometry, make_geometry
-from .axes import out_steps
+from .axes import distinct_axes, only_zero_windows, out_steps
 from .example import MAP_LIMIT, Example, run
 
 
@@ -23,24 +23,10 @@ class FullNote:
     grad_input: np.ndarray | None  # (H, W): dL/dx for dL/dout = 1 everywhere, or None
 
 
-def _distinct_axes(g: Geometry) -> list[tuple[Axis, str]]:
-    """[(rows, "rows"), (cols, "columns")], or just the rows when both axes have the same numbers."""
-    r, c = g.rows, g.cols
-    if (r.size, r.kernel, r.stride, r.dilation, r.before, r.after) == (c.size, c.kernel, c.stride, c.dilation,
-                                                                        c.before, c.after):
-        return [(r, "rows (and columns)")]
-    return [(r, "rows"), (c, "columns")]
-
-
-def _only_zero_windows(axis: Axis) -> list[int]:
-    """Output indices along an axis whose window reads nothing but padding."""
-    return [i for i, c in enumerate(axis.corners()) if all(axis.is_padding(t) for t in axis.taps(c))]
-
-
 def full_note(g: Geometry, example: Example) -> FullNote:
     why = []
     wrong = []
-    for axis, what in _distinct_axes(g):
+    for axis, what in distinct_axes(g):
         k, d = axis.kernel, axis.dilation
         why.append(
             f"{what}: the last tap sits d*(k-1) = {d}*({k}-1) = {d * (k - 1)} cell{'' if d * (k - 1) == 1 else 's'} "
@@ -49,7 +35,7 @@ def full_note(g: Geometry, example: Example) -> FullNote:
         )
         # the common mistake: k zeros on each side instead of d*(k-1)
         bad = Axis(axis.name, axis.size, k, axis.stride, d, k, k)
-        zeros = _only_zero_windows(bad) if bad.out >= 1 else []
+        zeros = only_zero_windows(bad) if bad.out >= 1 else []
         if zeros:
             wrong.append(
                 f"{what} padded with k = {k} instead: {out_steps(bad)}; output {what} "
@@ -72,7 +58,7 @@ def full_note(g: Geometry, example: Example) -> FullNote:
             "(The kernel does not fit the input without padding, so there is no valid convolution to differentiate here.)",
         ), None, None)
     back = make_geometry(valid.out_size, example.kernel_size, dilation=g.dilation, mode="full")
-    for axis, what in _distinct_axes(back):
+    for axis, what in distinct_axes(back):
         steps = out_steps(axis).split(" = ", 1)[1]
         size = valid.rows.size if axis is back.rows else valid.cols.size
         gradient.append(f"{what} of dL/dx = {steps} = the input's {size}")

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from ...errors import DataError
 from ...source.geometry import Axis, Geometry, make_geometry
 from .axes import AxisStory, Diagram, axis_story, diagram
-from .even import EvenKernel, even_kernel
+from .even import EvenKernel, even_kernel, same_agrees
 from .example import EXPLAINED_MODES, Example, Settings, settings_for
 from .flip import FlipNote, flip_note
 from .full import FullNote, full_note
 from .spellings import Spelling, spellings
-from .words import PURPOSE, SHORT
+from .words import SHORT, purpose
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Explanation:
     settings: Settings
     geometry: Geometry
     example: Example
-    purpose: str
+    purpose: tuple[str, ...]  # paragraphs: what the mode is for, then what this stride and dilation do
     rows: AxisStory
     cols: AxisStory
     diagram: Diagram | None
@@ -42,13 +42,12 @@ def explain(settings: Settings, example: Example, flip: bool = False) -> Explana
     even = even_kernel(g, example) if settings.padding_mode == "same" else None
     odd_same = None
     if settings.padding_mode == "same" and even is None:
-        odd_same = ("The total padding is even on both axes, so it splits equally and PyTorch, TensorFlow "
-                    "and scipy agree. With an even kernel (try --kernel-size 2) they do not.")
+        odd_same = same_agrees(g)
     return Explanation(
         settings=settings,
         geometry=g,
         example=example,
-        purpose=PURPOSE[settings.mode],
+        purpose=purpose(settings.mode, g),
         rows=axis_story(g.rows, settings.padding_mode, "rows"),
         cols=axis_story(g.cols, settings.padding_mode, "columns"),
         diagram=diagram(g),

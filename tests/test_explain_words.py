@@ -1,0 +1,130 @@
+"""`explain` says what is true for the case at hand: stride 1 or more, dilation 1 or more, each axis's parity.
+
+Each test reads the text a person sees (80 columns, no colour, wrapped lines
+joined) and checks it against hand-worked numbers and against the engine or
+scipy, never against the explanation's own code.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import scipy.signal as ss
+
+from convtrace.engine.fast import conv2d
+
+ENV = {"COLUMNS": "80", "LINES": "50", "NO_COLOR": "1", "FORCE_COLOR": None, "TTY_COMPATIBLE": None,
+       "TTY_INTERACTIVE": None, "TERM": "dumb"}
+
+
+def said(invoke, *args) -> str:
+    """The explain output as one line of words: wrapped lines joined, box drawing and spaces squeezed."""
+    result = invoke(["explain", *args], env=ENV)
+    assert result.exit_code == 0, result.output
+    return re.sub(r"\s+", " ", result.stdout)
+
+
+def ramp(h, w):
+    return np.arange(1, h * w + 1, dtype=float).reshape(h, w)
+
+
+# ----------------------------------------------------------------------------- valid and full at stride > 1
+
+
+def test_valid_at_stride_2_does_not_claim_it_shrinks_by_k_minus_1(invoke):
+    text = said(invoke, "--mode", "valid", "--stride", "2")
+    assert "shrinks by d*(k-1)" not in text
+    # by hand: 5x5 input, 3x3 kernel, stride 2: floor((5 - 2 - 1) / 2) + 1 = 2, not 5 - 2 = 3
+    assert "H' = floor((5 - 2 - 1) / 2) + 1 = 2" in text
+    assert conv2d(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), stride=2).shape[2:] == (2, 2)
+
+
+def test_valid_at_stride_1_says_the_output_is_d_times_k_minus_1_smaller(invoke):
+    text = said(invoke, "--mode", "valid", "--dilation", "2", "--input-size", "7")
+    # by hand: 7 - 2*(3-1) = 3
+    assert "d*(k-1) = 2*(3-1) = 4 smaller: H' = 7 - 4 = 3" in text
+    assert conv2d(np.ones((1, 1, 7, 7)), np.ones((1, 1, 3, 3)), dilation=2).shape[2:] == (3, 3)
+
+
+def test_full_at_stride_2_says_not_every_overlapping_position_is_visited(invoke):
+    text = said(invoke, "--mode", "full", "--stride", "2")
+    assert "grows by" not in text
+    assert "not every overlap" in text or "no longer visits every overlapping position" in text
+    # by hand: starts -2..4 overlap the 5 input rows (7 of them); stride 2 takes -2, 0, 2, 4
+    assert "5 + 2 = 7 starts that overlap" in text and "H' = 4 and 3 overlapping positions are never visited" in text
+    at_1 = conv2d(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), padding=2).shape[2]
+    at_2 = conv2d(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), padding=2, stride=2).shape[2]
+    assert (at_1, at_2) == (7, 4)
+    assert "backward pass" not in text.split("Padding")[0]  # the stride-1 gradient claim is not made here
+
+
+def test_full_at_stride_1_grows_by_d_times_k_minus_1(invoke):
+    text = said(invoke, "--mode", "full")
+    assert "grows by d*(k-1) = 1*(3-1) = 2: H' = 5 + 2 = 7" in text
+    assert conv2d(np.ones((1, 1, 5, 5)), np.ones((1, 1, 3, 3)), padding=2).shape[2:] == (7, 7)
+
+
+# ----------------------------------------------------------------------------- full with dilation
+
+
+def test_full_with_dilation_names_the_windows_that_read_only_zeros(invoke):
+    text = said(invoke, "--mode", "full", "--input-size", "1x4", "--kernel-size", "2x1", "--dilation", "3,1")
+    assert "overlaps the input by at least one cell, so" not in text  # the old claim, false tap by tap
+    # by hand: rows padded 3 above and below; windows start at input rows -3, -2, -1, 0 with taps r and r+3;
+    # only row 0 is input, so the windows at -2 (taps -2, 1) and -1 (taps -1, 2) read padding only
+    assert "starting at input rows -2, -1 (output rows 1, 2)" in text
+    out = conv2d(ramp(1, 4)[None, None], np.array([[1.0], [2.0]])[None, None], padding=(3, 0), dilation=(3, 1))[0, 0]
+    assert out.shape == (4, 4)
+    assert np.all(out[1:3] == 0) and np.all(out[[0, 3]] != 0)
+
+
+def test_full_with_dilation_says_when_every_window_reads_input(invoke):
+    text = said(invoke, "--mode", "full", "--dilation", "2")
+    # by hand: 7x7 input (default for a 5-cell span), taps 2 apart, padding 4: every window reaches a data row
+    assert "every window still has a tap on an input row" in text
+    out = conv2d(ramp(7, 7)[None, None], np.ones((1, 1, 3, 3)), padding=4, dilation=2)[0, 0]
+    assert np.all(out != 0)
+
+
+# ----------------------------------------------------------------------------- same: parity per axis
+
+
+def test_same_shift_follows_the_axis_whose_total_is_odd(invoke):
+    text = said(invoke, "--mode", "same", "--kernel-size", "2x3", "--input-size", "3x4")
+    # by hand: rows total 1*(2-1) = 1 (odd), columns 1*(3-1) = 2 (even): only the rows shift
+    assert "out[i, j] there equals out[i-1, j] of the bottom maps" in text
+    assert "out[i-1, j-1]" not in text
+    x, w = ramp(3, 4), ramp(2, 3)
+    top = ss.correlate(x, w, mode="same")  # extra row at the top
+    bottom = ss.correlate2d(x, w, mode="same")  # extra row at the bottom
+    assert np.array_equal(top[1:, :], bottom[:-1, :])
+    assert not np.array_equal(top[1:, 1:], bottom[:-1, :-1])
+
+
+def test_same_shift_on_both_axes_when_both_are_odd(invoke):
+    text = said(invoke, "--mode", "same", "--kernel-size", "2")
+    assert "out[i, j] there equals out[i-1, j-1] of the bottom/right maps" in text
+    x, w = ramp(5, 5), ramp(2, 2)
+    assert np.array_equal(ss.correlate(x, w, mode="same")[1:, 1:], ss.correlate2d(x, w, mode="same")[:-1, :-1])
+
+
+def test_even_kernel_with_even_total_gets_no_even_kernel_hint(invoke):
+    text = said(invoke, "--mode", "same", "--kernel-size", "3x2", "--dilation", "2")
+    assert "With an even kernel (try --kernel-size 2) they do not" not in text
+    # by hand: totals d*(k-1) = 2*(3-1) = 4 and 2*(2-1) = 2, both even: no placement section
+    assert "rows 2*(3-1) = 4, columns 2*(2-1) = 2" in text
+    assert "where the extra row or column goes" not in text
+    x, w = ramp(7, 5), ramp(3, 2)  # the explain default input for these spans, and its ramp kernel
+    wd = np.zeros((5, 3))
+    wd[::2, ::2] = w
+    assert np.array_equal(ss.correlate(x, wd, mode="same"), ss.correlate2d(x, wd, mode="same"))
+
+
+@pytest.mark.parametrize("args", [["--kernel-size", "2"], ["--kernel-size", "2x3", "--input-size", "3x4"]])
+def test_placement_sides_name_only_the_odd_axes(invoke, args):
+    text = said(invoke, "--mode", "same", *args)
+    odd_cols = args[1] == "2"
+    assert ("extra at the bottom/right" in text) == odd_cols
+    assert ("extra at the bottom:" in text) == (not odd_cols)
