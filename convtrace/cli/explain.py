@@ -94,9 +94,32 @@ def _example(file, mode, input_size, kernel_size, stride, dilation, flip):
             stride = problem.geometry.stride
         if dilation is None and problem.geometry.dilation != (1, 1):
             dilation = problem.geometry.dilation
-        return model.problem_example(problem, name), stride, dilation, flip or problem.flip
+        example = model.problem_example(problem, name)
+        _check_span(example.kernel_size, dilation, given=dilation is not None and dilation != problem.geometry.dilation)
+        return example, stride, dilation, flip or problem.flip
     kernel = kernel_size or model.DEFAULT_KERNEL
+    _check_span(kernel, dilation)
     if input_size is None:
         dil = model.settings_for(mode or "valid", stride, dilation).dilation
         input_size = model.default_input_size(kernel, dil)
     return model.ramp_example(input_size, kernel), stride, dilation, flip
+
+
+def _check_span(kernel: tuple[int, int], dilation, given: bool = True) -> None:
+    """Refuse a --dilation whose kernel would span more than MAX_SIZE cells: explain draws every cell.
+
+    Without this cap the default input grows with the span (span + 2 per axis), so
+    --dilation 10000 would build a 20003 x 20003 example and run for minutes.
+    """
+    if dilation is None or not given:
+        return
+    dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
+    for k, d, what in ((kernel[0], dh, "rows"), (kernel[1], dw, "columns")):
+        span = d * (k - 1) + 1
+        if span > MAX_SIZE:
+            most = (MAX_SIZE - 1) // (k - 1)
+            raise click.BadParameter(
+                f"dilation {d} spreads the kernel's {k} {what} over d*(k-1)+1 = {span:,} cells; explain draws "
+                f"every cell, so spans stop at {MAX_SIZE}: use --dilation {most} or less for this kernel",
+                param_hint="--dilation",
+            )

@@ -13,6 +13,7 @@ import numpy as np
 
 from ...errors import DataError
 from ...source.geometry import MODES, Geometry, pair
+from ...source.limits import DEFAULT_MAX_ELEMENTS, check_elements
 
 
 EXPLAINED_MODES = (*MODES, "strided", "dilated")  # two more topics: valid padding with a stride or a dilation
@@ -103,3 +104,15 @@ def run(x: np.ndarray, w: np.ndarray, g: Geometry, flip: bool = False) -> np.nda
 
 def small_enough(g: Geometry) -> bool:
     return max(g.out_size) <= MAP_LIMIT
+
+
+def check_size(g: Geometry, max_elements: int | None = DEFAULT_MAX_ELEMENTS) -> None:
+    """DataError when the padded example or its output would be too large to compute (source/limits.py).
+
+    explain computes every mode on (H + top + bottom) x (W + left + right) cells;
+    a document's dilation can make that huge even when its arrays are small.
+    """
+    (ph, pw), (oh, ow) = g.padded_size, g.out_size
+    fix = "explain is for small examples: use a smaller dilation or stride, or `convtrace run` for big ones"
+    check_elements(ph * pw, f"the padded example ({ph} x {pw})", max_elements, fix)
+    check_elements(oh * ow, f"the output ({oh} x {ow})", max_elements, fix)

@@ -8,7 +8,7 @@ from ...errors import DataError
 from ...source.geometry import Axis, Geometry, make_geometry
 from .axes import AxisStory, Diagram, axis_story, diagram
 from .even import EvenKernel, even_kernel, same_agrees
-from .example import EXPLAINED_MODES, Example, Settings, settings_for
+from .example import EXPLAINED_MODES, Example, Settings, check_size, settings_for
 from .flip import FlipNote, flip_note
 from .full import FullNote, full_note
 from .spellings import Spelling, spellings
@@ -39,6 +39,7 @@ def explain(settings: Settings, example: Example, flip: bool = False) -> Explana
         example.input_size, example.kernel_size,
         stride=settings.stride, dilation=settings.dilation, mode=settings.padding_mode,
     )
+    check_size(g)
     even = even_kernel(g, example) if settings.padding_mode == "same" else None
     odd_same = None
     if settings.padding_mode == "same" and even is None:
@@ -100,6 +101,7 @@ def overview(example: Example, stride=None, dilation=None, flip: bool = False) -
             bad = next(a for a in axes if a.out < 1)
             rows.append(OverviewRow(settings, SHORT[mode], None, None, f"no window fits: {bad.out_formula()}"))
             continue
+        check_size(g)  # outside the try: too large is an error, not a row that does not fit
         formula = g.rows.out_formula()
         if g.cols.out_formula().split(" = ", 1)[1] != formula.split(" = ", 1)[1]:
             formula += "\n" + g.cols.out_formula()
