@@ -128,3 +128,22 @@ def test_placement_sides_name_only_the_odd_axes(invoke, args):
     odd_cols = args[1] == "2"
     assert ("extra at the bottom/right" in text) == odd_cols
     assert ("extra at the bottom:" in text) == (not odd_cols)
+
+
+# ----------------------------------------------------------------------------- what the floor drops
+
+
+def test_floor_dropping_padding_is_not_lost_input(invoke):
+    # by hand: 6 rows, full padding 2, stride 2: windows start at -2, 0, 2, 4 and reach row 6 at most;
+    # row 7 is padding, so nothing of the input is lost
+    text = said(invoke, "--mode", "full", "--stride", "2", "--input-size", "6")
+    assert "the floor drops 1 row (1 padding row at the bottom); no window reaches it: only padding, so no " \
+           "input is lost" in text
+    # valid at stride 2 on 6 rows: windows start at 0 and 2 (rows 0..4), so input row 5 is lost
+    text = said(invoke, "--mode", "strided", "--input-size", "6")
+    assert "input row 5 never affects the output" in text
+    x = ramp(6, 6)
+    changed = x.copy()
+    changed[5] = 1000
+    w = np.ones((1, 1, 3, 3))
+    assert np.array_equal(conv2d(x[None, None], w, stride=2), conv2d(changed[None, None], w, stride=2))

@@ -74,9 +74,13 @@ def dropped_text(axis: Axis, what: str, sides: tuple[str, str]) -> str | None:
     if pads_after:
         pieces.append(f"{pads_after} padding {one if pads_after == 1 else what} at the {sides[1]}")
     r = axis.dropped
+    # only input cells are lost data; zeros of the padding past the last window are not
+    lost = (f"input {one if len(data) == 1 else what} {pieces[0].split()[-1]} never affect{'s' if len(data) == 1 else ''} "
+            "the output" if data else "only padding, so no input is lost")
     return (
         f"{top} / {axis.stride} = {top // axis.stride} remainder {r}: the floor drops "
-        f"{r} {one if r == 1 else what} ({', '.join(pieces)}); no window reaches {'it' if r == 1 else 'them'}"
+        f"{r} {one if r == 1 else what} ({', '.join(pieces)}); no window reaches {'it' if r == 1 else 'them'}: "
+        f"{lost}"
     )
 
 
