@@ -147,3 +147,41 @@ def test_floor_dropping_padding_is_not_lost_input(invoke):
     changed[5] = 1000
     w = np.ones((1, 1, 3, 3))
     assert np.array_equal(conv2d(x[None, None], w, stride=2), conv2d(changed[None, None], w, stride=2))
+
+
+# ----------------------------------------------------------------------------- --flip means convolution
+
+
+def test_flip_makes_the_example_a_convolution(invoke):
+    from convtrace.teach import explain as model
+
+    x, w = ramp(5, 5), ramp(2, 2)
+    e = model.explain(model.settings_for("same", None, None), model.Example(x, w, "test"), flip=True)
+    # the maps use the rotated kernel: TensorFlow's placement equals the engine's convolution (flip on)
+    expected = conv2d(x[None, None], w[None, None], padding=((0, 1), (0, 1)), flip=True)[0, 0]
+    np.testing.assert_array_equal(e.even.placements[0].output, expected)
+    # scipy's convolve2d, padded as TensorFlow pads, is the same convolution
+    np.testing.assert_array_equal(expected, ss.convolve2d(np.pad(x, ((0, 1), (0, 1))), w, mode="valid"))
+    text = said(invoke, "--mode", "same", "--kernel-size", "2", "--flip")
+    assert "flip (convolution)" in text.split("numbers from")[0]
+    assert "The same call elsewhere: true convolution (--flip)" in text
+    assert "F.conv2d(x, w.flip(-2, -1), padding=\"same\")" in text
+
+
+def test_flip_full_gradient_is_that_of_a_valid_convolution():
+    from convtrace.teach import explain as model
+
+    x, w = ramp(4, 5), np.array([[1.0, 2.0], [0.0, -3.0]])
+    e = model.explain(model.settings_for("full", None, None), model.Example(x, w, "test"), flip=True)
+    # L = sum(convolve2d(x, w, 'valid')): its gradient is the adjoint, correlate2d(ones, w, 'full')
+    out_shape = ss.convolve2d(x, w, mode="valid").shape
+    np.testing.assert_allclose(e.full.grad_input, ss.correlate2d(np.ones(out_shape), w, mode="full"))
+
+
+def test_no_flip_overrides_the_document(invoke, tmp_path):
+    path = tmp_path / "conv.json"
+    path.write_text('{"images": [[1, 2, 3], [4, 5, 6], [7, 8, 9]], "kernels": [[1, 2], [3, 4]], "flip": true}')
+    with_flip = said(invoke, "--mode", "valid", str(path))
+    assert "convolution vs cross-correlation" in with_flip and "convolve2d" in with_flip
+    without = said(invoke, "--mode", "valid", str(path), "--no-flip")
+    assert "convolution vs cross-correlation" not in without and "correlate2d(x, w, mode=\"valid\")" in without

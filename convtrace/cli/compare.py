@@ -6,6 +6,8 @@ import json
 
 import click
 
+from ..source.geometry import MODES
+from ..source.problem import LAYOUTS
 from .exporting import save, view_export_option
 from .options import parse_step_pair
 
@@ -23,8 +25,8 @@ def _list(option: str, parse):
 
 
 def _mode(item: str, option: str) -> str:
-    if item not in ("valid", "same", "full"):
-        raise click.BadParameter(f"{item!r} is not one of valid, same, full", param_hint=option)
+    if item not in MODES:
+        raise click.BadParameter(f"{item!r} is not one of {', '.join(MODES)}", param_hint=option)
     return item
 
 
@@ -48,7 +50,7 @@ def _stride(item: str, option: str) -> int:
               help="Spacing of kernel taps (1 = no gaps) for every run.")
 @click.option("--flip/--no-flip", default=None,
               help="Rotate the kernel 180 degrees (true convolution) or not (cross-correlation).")
-@click.option("--layout", type=click.Choice(("NCHW", "NHWC"), case_sensitive=False), default=None,
+@click.option("--layout", type=click.Choice(LAYOUTS, case_sensitive=False), default=None,
               help="How the document's arrays are ordered.")
 @click.option("--image", "image", type=click.IntRange(min=0), default=0, show_default=True, metavar="N",
               help="Which image's output maps to show.")

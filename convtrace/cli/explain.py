@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
+from ..teach.explain.example import EXPLAINED_MODES  # valid, same, full from convtrace.source, + strided, dilated
 from .exporting import save, view_export_option
 from .options import parse_step_pair
 
-MODES = ("valid", "same", "full", "strided", "dilated")
 MAX_SIZE = 64  # explain draws every cell; larger sizes belong to `run`
 
 
@@ -35,7 +35,7 @@ def parse_size(option: str):
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("file", required=False, metavar="[FILE|-]")
-@click.option("--mode", type=click.Choice(MODES), default=None,
+@click.option("--mode", type=click.Choice(EXPLAINED_MODES), default=None,
               help="The mode to explain; without it, a table of all of them.")
 @click.option("--input-size", callback=parse_size("--input-size"), metavar="H[xW]",
               help="Input size when there is no FILE (default 5x5).")
@@ -45,8 +45,10 @@ def parse_size(option: str):
               help="Step between windows (strided: 2 unless given).")
 @click.option("--dilation", default=None, callback=parse_step_pair("--dilation"), metavar="D|DH,DW",
               help="Spacing of kernel taps, 1 = no gaps (dilated: 2 unless given).")
-@click.option("--flip", is_flag=True, default=False,
-              help="Also show convolution (kernel rotated) next to cross-correlation.")
+@click.option("--flip/--no-flip", default=None,
+              help="Convolution (kernel rotated 180 degrees) instead of cross-correlation, as in every "
+                   "command: the example uses the rotated kernel, the code is each library's true "
+                   "convolution, and a section compares the two. Default: the document's flip, else off.")
 @view_export_option
 def explain(file, mode, input_size, kernel_size, stride, dilation, flip, export):
     """Explain a padding mode: its purpose, formulas with your numbers, the windows, other libraries.
@@ -96,13 +98,13 @@ def _example(file, mode, input_size, kernel_size, stride, dilation, flip):
             dilation = problem.geometry.dilation
         example = model.problem_example(problem, name)
         _check_span(example.kernel_size, dilation, given=dilation is not None and dilation != problem.geometry.dilation)
-        return example, stride, dilation, flip or problem.flip
+        return example, stride, dilation, problem.flip if flip is None else flip
     kernel = kernel_size or model.DEFAULT_KERNEL
     _check_span(kernel, dilation)
     if input_size is None:
         dil = model.settings_for(mode or "valid", stride, dilation).dilation
         input_size = model.default_input_size(kernel, dil)
-    return model.ramp_example(input_size, kernel), stride, dilation, flip
+    return model.ramp_example(input_size, kernel), stride, dilation, bool(flip)
 
 
 def _check_span(kernel: tuple[int, int], dilation, given: bool = True) -> None:

@@ -197,7 +197,7 @@ def full_section(full: FullNote, console: Console, options: ConsoleOptions) -> R
         yield from side_by_side([map_table(full.grad_input, "dL/dx")], console, options)
 
 
-def flip_section(flip: FlipNote, console: Console, options: ConsoleOptions) -> RenderResult:
+def flip_section(flip: FlipNote, console: Console, options: ConsoleOptions, with_code: bool = True) -> RenderResult:
     yield heading("--flip: convolution vs cross-correlation")
     yield indent_text("Convolution (the mathematical one) rotates the kernel 180 degrees before sliding it; "
                       "cross-correlation slides it as it is.")
@@ -208,8 +208,9 @@ def flip_section(flip: FlipNote, console: Console, options: ConsoleOptions) -> R
             map_table(flip.correlation, "cross-correlation", flip.differs),
             map_table(flip.convolution, "convolution", flip.differs),
         ], console, options)
-    yield indent_text("True convolution in each library:")
-    yield from spelling_block(flip.code)
+    if with_code:  # an explanation with --flip already showed this code as "the same call elsewhere"
+        yield indent_text("True convolution in each library:")
+        yield from spelling_block(flip.code)
     for note in flip.notes:
         yield indent_text(note)
 
@@ -233,7 +234,8 @@ class ExplainView:
         (h, w), (kh, kw) = g.input_size, g.kernel_size
         yield Text.assemble(
             (f"convtrace explain --mode {e.settings.mode}", "bold"),
-            f": input {h}x{w}, kernel {kh}x{kw}, stride {_pair(g.stride)}, dilation {_pair(g.dilation)}",
+            f": input {h}x{w}, kernel {kh}x{kw}, stride {_pair(g.stride)}, dilation {_pair(g.dilation)}"
+            + (", flip (convolution)" if e.flip is not None else ""),
         )
         yield indent_text(f"numbers from {e.example.source}", style="dim")
         yield heading("What it is for")
@@ -270,7 +272,7 @@ class ExplainView:
         yield indent_text(where)
         yield labelled([(story.what, corner_list(story.corners_input)) for story in (e.rows, e.cols)], indent=4)
 
-        yield heading("The same call elsewhere")
+        yield heading("The same call elsewhere" + (": true convolution (--flip)" if e.flip is not None else ""))
         yield from spelling_block(e.spellings)
 
         if e.even is not None:
@@ -281,7 +283,7 @@ class ExplainView:
         if e.full is not None:
             yield from full_section(e.full, console, options)
         if e.flip is not None:
-            yield from flip_section(e.flip, console, options)
+            yield from flip_section(e.flip, console, options, with_code=False)
 
 
 def _pair(values: tuple[int, int]) -> str:

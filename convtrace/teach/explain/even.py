@@ -39,8 +39,11 @@ def _split(total: int, extra_after: bool) -> tuple[int, int]:
     return (small, total - small) if extra_after else (total - small, small)
 
 
-def even_kernel(g: Geometry, example: Example) -> EvenKernel | None:
-    """Where each library puts the extra row/column of 'same', computed on the example; None if even."""
+def even_kernel(g: Geometry, example: Example, flip: bool = False) -> EvenKernel | None:
+    """Where each library puts the extra row/column of 'same', computed on the example; None if even.
+
+    flip: example.w is already the rotated kernel convolution slides; a note says so.
+    """
     axes = [(g.rows, "rows"), (g.cols, "columns")]
     totals = [(a.before + a.after, what, a) for a, what in axes]
     odd = [t for t in totals if t[0] % 2]
@@ -103,8 +106,11 @@ def even_kernel(g: Geometry, example: Example) -> EvenKernel | None:
         "d2l states its rule in words (section 'Padding and Stride'); its code uses odd kernels "
         "with nn.Conv2d(padding=...), which pads both sides equally.",
     )
-    return EvenKernel(lines, tuple(placements), tuple((tuple(m), f) for m, f in groups),
-                      notes if g.dilation == (1, 1) else notes[:1])
+    notes = notes if g.dilation == (1, 1) else notes[:1]
+    if flip:
+        notes += ("--flip: these maps slide w rotated 180 degrees (convolution); in each line above, "
+                  "write w[::-1, ::-1] for w (or convolve instead of correlate).",)
+    return EvenKernel(lines, tuple(placements), tuple((tuple(m), f) for m, f in groups), notes)
 
 
 def shift_note(odd_rows: bool, odd_cols: bool) -> str:

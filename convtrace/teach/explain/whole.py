@@ -34,16 +34,24 @@ class Explanation:
 
 
 def explain(settings: Settings, example: Example, flip: bool = False) -> Explanation:
-    """Settings + one-channel example data -> the explanation of that mode. DataError if no window fits."""
+    """Settings + one-channel example data -> the explanation of that mode. DataError if no window fits.
+
+    flip: convolution, as `--flip` means in every command. The kernel the windows
+    slide is then w rotated 180 degrees: the example maps are computed with it,
+    "the same call elsewhere" is each library's true convolution, and a section
+    compares the result with cross-correlation.
+    """
     g = make_geometry(
         example.input_size, example.kernel_size,
         stride=settings.stride, dilation=settings.dilation, mode=settings.padding_mode,
     )
     check_size(g)
-    even = even_kernel(g, example) if settings.padding_mode == "same" else None
+    slid = rotated(example) if flip else example  # what the windows multiply by
+    even = even_kernel(g, slid, flip) if settings.padding_mode == "same" else None
     odd_same = None
     if settings.padding_mode == "same" and even is None:
         odd_same = same_agrees(g)
+    flipped = flip_note(g, settings, example) if flip else None
     return Explanation(
         settings=settings,
         geometry=g,
@@ -52,12 +60,17 @@ def explain(settings: Settings, example: Example, flip: bool = False) -> Explana
         rows=axis_story(g.rows, settings.padding_mode, "rows"),
         cols=axis_story(g.cols, settings.padding_mode, "columns"),
         diagram=diagram(g),
-        spellings=spellings(g, settings.padding_mode),
+        spellings=flipped.code if flip else spellings(g, settings.padding_mode),
         even=even,
         odd_same=odd_same,
-        full=full_note(g, example) if settings.padding_mode == "full" else None,
-        flip=flip_note(g, settings, example) if flip else None,
+        full=full_note(g, slid) if settings.padding_mode == "full" else None,
+        flip=flipped,
     )
+
+
+def rotated(example: Example) -> Example:
+    """The example with its kernel rotated 180 degrees: what convolution slides. (kh, kw) -> (kh, kw)."""
+    return Example(example.x, example.w[::-1, ::-1].copy(), example.source + ", kernel rotated 180 degrees (--flip)")
 
 
 # ----------------------------------------------------------------------------- the overview
