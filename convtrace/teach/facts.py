@@ -125,6 +125,14 @@ def _check_settings(lesson, worked: Worked | None, parse_trace_setting) -> list[
             parse_cell(cell, worked.problem)
         except ConvtraceError as err:
             found.append(Finding("front matter quiz", str(err)))
+    grad_cell = lesson.settings.get("quiz_grad")
+    if grad_cell:
+        from .quiz_grad import parse_grad_cell
+
+        try:
+            parse_grad_cell(grad_cell, worked.problem)
+        except ConvtraceError as err:
+            found.append(Finding("front matter quiz_grad", str(err)))
     try:
         parse_trace_setting(lesson.settings.get("trace"), worked.problem.steps)
     except DataError as err:
