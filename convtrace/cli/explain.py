@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..teach.explain.example import EXPLAINED_MODES  # valid, same, full from convtrace.source, + strided, dilated
+from .explain_layers import chosen_layer, layer_view, with_layer_options
 from .exporting import save, view_export_option
 from .options import parse_step_pair
 
@@ -49,8 +50,10 @@ def parse_size(option: str):
               help="Convolution (kernel rotated 180 degrees) instead of cross-correlation, as in every "
                    "command: the example uses the rotated kernel, the code is each library's true "
                    "convolution, and a section compares the two. Default: the document's flip, else off.")
+@with_layer_options
 @view_export_option
-def explain(file, mode, input_size, kernel_size, stride, dilation, flip, export):
+def explain(file, mode, input_size, kernel_size, stride, dilation, flip, groups, transposed, output_padding, pool,
+            ceil_mode, padding, export):
     """Explain a padding mode: its purpose, formulas with your numbers, the windows, other libraries.
 
     Sizes come from FILE (a JSON document; - reads stdin) or from --input-size and
@@ -64,14 +67,27 @@ def explain(file, mode, input_size, kernel_size, stride, dilation, flip, export)
       convtrace explain --mode strided --input-size 6
       convtrace explain --mode valid --flip input.json
       convtrace explain --mode same --export same.svg   a slide
+      convtrace explain --groups 2                   which channels each kernel reads
+      convtrace explain --transposed --padding 1 --output-padding 1
+      convtrace explain --pool max --input-size 5 --ceil-mode
     """
     from rich.console import Console
 
     from ..teach import explain as model
     from ..render.explain import ExplainView, OverviewView
 
-    example, stride, dilation, flip = _example(file, mode, input_size, kernel_size, stride, dilation, flip)
+    layer = chosen_layer(groups, transposed, pool, output_padding, ceil_mode, padding)
     console = Console()
+    if layer is not None:
+        kernel = kernel_size or ((2, 2) if layer == "--pool" else (3, 3))
+        _check_span(kernel, dilation)
+        view = layer_view(layer, file=file, mode=mode, flip=flip, input_size=input_size, kernel_size=kernel_size,
+                          stride=stride, dilation=dilation, groups=groups, pool=pool,
+                          output_padding=output_padding, ceil_mode=ceil_mode, padding=padding)
+        console.print(view)
+        save([view], export, f"convtrace explain {layer}")
+        return
+    example, stride, dilation, flip = _example(file, mode, input_size, kernel_size, stride, dilation, flip)
     if mode is None:
         view = OverviewView(model.overview(example, stride, dilation, flip))
     else:
