@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import scipy.signal as ss
 
-from convtrace.teach.compare import compare, load_arrays, touches_padding
+from convtrace.teach.compare import comparable_problem, compare, touches_padding
 from convtrace.engine.naive import naive_output
 from convtrace.engine.fast import conv2d
 from convtrace.source.geometry import make_geometry
@@ -68,7 +68,8 @@ def test_golden_file_with_dilation(invoke, tmp_path):
 @pytest.mark.parametrize("dilation", [1, 2])
 @pytest.mark.parametrize("flip", [False, True])
 def test_runs_equal_the_vectorized_and_naive_engines(tmp_path, dilation, flip):
-    problem, _ = load_arrays(write(tmp_path, DOC), {"dilation": dilation, "flip": flip})
+    path = write(tmp_path, DOC)
+    problem = comparable_problem(Path(path).read_text(), path, {"dilation": dilation, "flip": flip})
     comparison = compare(problem, ("valid", "same", "full"), (1, 2, 3))
     assert len(comparison.runs) == 9
     x = np.array(DOC["images"], float)[None]  # rank 3 (C, H, W) -> (1, C, H, W)

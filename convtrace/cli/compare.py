@@ -73,10 +73,10 @@ def compare(file, modes, strides, dilation, flip, layout, image, kernel, as_json
     """
     from ..teach import compare as model
     from ..errors import UsageError
-    from .options import overrides_from
+    from .options import overrides_from, read_source
 
     overrides = overrides_from(None, None, None, dilation, flip, layout)
-    problem, _ = model.load_arrays(file, overrides)
+    problem = model.comparable_problem(*read_source(file), overrides)
     n_images, n_kernels = problem.input_shape[0], problem.kernel_shape[0]
     if image >= n_images:
         raise UsageError(f"--image {image}: there are {n_images} images, numbered 0 to {n_images - 1}")

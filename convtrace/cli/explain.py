@@ -99,13 +99,15 @@ def explain(file, mode, input_size, kernel_size, stride, dilation, flip, groups,
 def _example(file, mode, input_size, kernel_size, stride, dilation, flip):
     """The data to explain on (FILE's first channel, or a ramp) and the stride, dilation and flip to use."""
     from ..teach import explain as model
-    from ..teach.compare import load_arrays
+    from ..teach.compare import comparable_problem
+    from .options import read_source
     from ..errors import UsageError
 
     if file is not None:
         if input_size or kernel_size:
             raise UsageError("--input-size and --kernel-size are for when there is no FILE; the file has its own shapes")
-        problem, name = load_arrays(file, {})
+        text, name = read_source(file)
+        problem = comparable_problem(text, name, {})
         # the document's own stride/dilation count unless the command line gives one;
         # a 1 there does not stop 'strided'/'dilated' from showing their default of 2
         if stride is None and problem.geometry.stride != (1, 1):

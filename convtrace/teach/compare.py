@@ -21,24 +21,22 @@ DEFAULT_MODES = ("valid", "same", "full")
 DEFAULT_STRIDES = (1, 2)
 
 
-def load_arrays(file: str | None, overrides: dict) -> tuple[Problem, str]:
-    """FILE ('-' stdin, None the built-in example) -> (Problem, name), whatever padding the document asked for.
+def comparable_problem(text: str, name: str, overrides: dict) -> Problem:
+    """A document's text -> Problem, whatever padding the document asked for.
 
     The document's mode/padding and grad_output are set aside (compare and
     explain choose their own padding); stride and dilation stay as given, and
-    'full' padding is used because it fits every kernel.
+    'full' padding is used because it fits every kernel. Reading the file (or
+    stdin, or the built-in example) is the command's job: cli.options.read_source.
     """
-    from ..cli.options import read_source
+    from ..source.layers import refuse_other_layers
     from ..source.problem import parse_json, problem_from_document
 
-    text, name = read_source(file)
     doc = parse_json(text, name)
     doc.pop("grad_output", None)
     if isinstance(doc, dict):
-        from ..source.layers import refuse_other_layers
-
         refuse_other_layers(doc, "explain and compare")
-    return problem_from_document(doc, {**overrides, "mode": "full"}), name
+    return problem_from_document(doc, {**overrides, "mode": "full"})
 
 
 @dataclass(frozen=True)
