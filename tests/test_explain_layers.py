@@ -177,6 +177,8 @@ def test_without_ceil_mode_the_floor_drops_the_partial_window(invoke):
     (["--pool", "max", "--kernel-size", "2", "--padding", "2"], "half"),
     (["--pool", "max", "--flip"], "has no flip"),
     (["--groups", "0"], "0"),
+    (["--groups", "1000000"], "1<=x<=32"),  # C = K = 2G channels: millions would fill memory
+    (["--transposed", "--stride", "1000000"], "explain shows at most 256"),
 ])
 def test_layer_option_mistakes_are_usage_errors(invoke, args, words):
     result = invoke(["explain", *args], env=ENV)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import click
 
 LAYER_OPTIONS = ("--groups", "--transposed", "--pool")
+MAX_GROUPS = 32  # C = K = 2G channels: 64 at most, like explain's sizes
+MAX_OUTPUT = 256  # cells per axis of a transposed output: a stride multiplies the input's size
 
 
 def parse_counts(option: str):
@@ -30,7 +32,7 @@ def parse_counts(option: str):
 
 
 layer_options = [
-    click.option("--groups", type=click.IntRange(min=1), default=None, metavar="G",
+    click.option("--groups", type=click.IntRange(min=1, max=MAX_GROUPS), default=None, metavar="G",
                  help="Explain grouped convolution: which input channels each output channel reads (C = K = 2G)."),
     click.option("--transposed", is_flag=True, default=False,
                  help="Explain transposed convolution: its output size and output_padding (stride 2 unless given)."),
@@ -98,6 +100,7 @@ def layer_view(layer, *, file, mode, flip, input_size, kernel_size, stride, dila
         dil = pair(dilation) if dilation is not None else (1, 1)
         if layer == "--transposed":
             size = input_size or (3, 3)
+            _check_transposed_size(size, kernel, pair(stride) if stride else (2, 2), dil)
             doc = transposed.example_document(size, kernel, pair(stride) if stride else (2, 2), dil,
                                               padding or (0, 0), output_padding or (0, 0))
             return TransposedView(transposed.transposed_note(doc))
@@ -107,3 +110,15 @@ def layer_view(layer, *, file, mode, flip, input_size, kernel_size, stride, dila
         return PoolView(pooling.pool_note(doc))
     except DataError as err:  # the document was made from the options: a bad combination of them
         raise UsageError(f"{layer}: {err}") from None
+
+
+def _check_transposed_size(size, kernel, stride, dilation) -> None:
+    """Refuse a transposed example too large to show: its output grows with (H-1)*s + d*(k-1) + 1."""
+    for h, k, s, d, what in zip(size, kernel, stride, dilation, ("rows", "columns")):
+        out = (h - 1) * s + d * (k - 1) + 1
+        if out > MAX_OUTPUT:
+            raise click.BadParameter(
+                f"the transposed output would have (H-1)*s + d*(k-1) + 1 = ({h}-1)*{s} + {d}*({k}-1) + 1 = {out:,} "
+                f"{what} before padding; explain shows at most {MAX_OUTPUT}: use a smaller --stride or --input-size",
+                param_hint="--stride",
+            )
