@@ -185,3 +185,11 @@ def test_no_flip_overrides_the_document(invoke, tmp_path):
     assert "convolution vs cross-correlation" in with_flip and "convolve2d" in with_flip
     without = said(invoke, "--mode", "valid", str(path), "--no-flip")
     assert "convolution vs cross-correlation" not in without and "correlate2d(x, w, mode=\"valid\")" in without
+
+
+def test_strided_same_names_only_the_odd_axis(invoke):
+    text = said(invoke, "--mode", "same", "--stride", "2", "--input-size", "6x5")
+    # by hand, TensorFlow's rule: rows out = ceil(6/2) = 3, total = 2*2 + 3 - 6 = 1 (odd);
+    # columns out = ceil(5/2) = 3, total = 2*2 + 3 - 5 = 2 (even)
+    assert "rows: total = 0 + 1 = 1 is odd" in text and "columns: total" not in text
+    assert "puts the extra one at the bottom (before = total // 2)" in text

@@ -53,17 +53,17 @@ def even_kernel(g: Geometry, example: Example, flip: bool = False) -> EvenKernel
         f"{what}: total = {a.before} + {a.after} = {total} is odd, so one side gets one more"
         for total, what, a in odd
     )
+    odd_rows, odd_cols = (g.rows.before + g.rows.after) % 2 == 1, (g.cols.before + g.cols.after) % 2 == 1
+    late = "/".join(side for side, odd in (("bottom", odd_rows), ("right", odd_cols)) if odd)
+    early = "/".join(side for side, odd in (("top", odd_rows), ("left", odd_cols)) if odd)
     if g.stride != (1, 1):
         notes = (
-            "TensorFlow's rule puts the extra one at the bottom/right (before = total // 2).",
+            f"TensorFlow's rule puts the extra one at the {late} (before = total // 2).",
             "PyTorch refuses padding=\"same\" with stride > 1, and scipy has no stride: "
             "pad by hand with the numbers above.",
         )
         return EvenKernel(lines, (), (), notes)
 
-    odd_rows, odd_cols = (g.rows.before + g.rows.after) % 2 == 1, (g.cols.before + g.cols.after) % 2 == 1
-    late = "/".join(side for side, odd in (("bottom", odd_rows), ("right", odd_cols)) if odd)
-    early = "/".join(side for side, odd in (("top", odd_rows), ("left", odd_cols)) if odd)
     spread, kernel = _spread_lines(g)
     (th, tw) = (g.rows.before + g.rows.after, g.cols.before + g.cols.after)
     after = (_split(th, True), _split(tw, True))
