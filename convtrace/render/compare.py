@@ -9,7 +9,7 @@ from rich.text import Text
 
 from ..teach.compare import Comparison
 from ..teach.explain import MAP_LIMIT
-from .explain import map_table, side_by_side
+from .explain_parts import map_table, side_by_side
 
 
 class CompareView:

@@ -13,7 +13,7 @@ from ..teach.explain.example import MAP_LIMIT
 from ..teach.explain.groups import GroupsNote
 from ..teach.explain.pooling import PoolNote
 from ..teach.explain.transposed import TransposedNote
-from .explain import heading, indent_text, labelled, map_table, side_by_side
+from .explain_parts import heading, indent_text, labelled, map_table, side_by_side
 from .plain import number
 
 
