@@ -86,8 +86,8 @@ def test_plain_lines_use_the_jsonl_step_numbers(invoke):
 def test_usage_errors_exit_2(invoke):
     result = invoke(["run", doc("maxpool"), "--at", "depth=0"], env=ENV)
     assert result.exit_code == 2 and "NAME one of n, k, row, col, step" in result.stderr
-    result = invoke(["grad", doc("maxpool")], env=ENV)
-    assert result.exit_code == 2 and "use --json" in result.stderr
+    result = invoke(["grad", doc("maxpool"), "--only", "kernels"], env=ENV)
+    assert result.exit_code == 2 and "pooling has no kernels" in result.stderr
     result = invoke(["run", doc("transposed"), "--method", "im2col"], env=ENV)
     assert result.exit_code == 2 and "--method loop" in result.stderr
 
@@ -150,3 +150,33 @@ def test_at_step_picks_the_same_value_in_every_view(invoke):
     rich = view(invoke, doc("transposed"), "--at", "step=40")
     assert record["step"] == 40 and (record["n"], record["k"], record["row"], record["col"]) == (0, 1, 0, 4)
     assert plain.startswith("step 40  out[0,1,0,4]") and "step 40 (41 of 72):  out[0,1,0,4]" in rich
+
+
+@pytest.mark.parametrize("name", ["depthwise", "transposed", "maxpool", "avgpool", "causal1d", "same3d"])
+def test_grad_jsonl_amounts_sum_to_grad_json(name, invoke):
+    import numpy as np
+
+    want = json.loads(invoke(["grad", doc(name), "--json"]).output)
+    images = np.zeros(np.shape(want["grad_images"]))
+    kernels = np.zeros(np.shape(want["grad_kernels"])) if "grad_kernels" in want else None
+    lines = invoke(["grad", doc(name), "--format", "jsonl"]).output.splitlines()
+    assert [json.loads(line)["step"] for line in lines] == list(range(len(lines)))
+    for line in lines:
+        record = json.loads(line)
+        for cell, amount in record["to_images"]:
+            images[(record["n"], *cell)] += amount
+        for cell, amount in record.get("to_kernels", []):
+            kernels[tuple(cell)] += amount
+    np.testing.assert_allclose(images, want["grad_images"], atol=1e-9)
+    if kernels is not None:
+        np.testing.assert_allclose(kernels, want["grad_kernels"], atol=1e-9)
+
+
+def test_grad_views_read_well_at_80_columns(invoke):
+    text = invoke(["grad", doc("maxpool"), "--limit", "1"], env=ENV).output
+    assert "goes, whole, to the first maximum" in text and "x[0,0,0,1] += -0.015" in text
+    assert "dL/dimages [1, 1, 5, 5]" in text and all(len(line) <= 80 for line in text.splitlines())
+    plain = invoke(["grad", doc("avgpool"), "--format", "plain", "--limit", "1"], env=ENV).output
+    assert plain.startswith("step 0  out[0,0,0,0]  g 1  -> images x[0,0,0,0] += 0.25, x[0,0,0,1] += 0.25")
+    only = json.loads(invoke(["grad", doc("transposed"), "--format", "jsonl", "--only", "kernels", "--limit", "1"]).output)
+    assert "to_kernels" in only and "to_images" not in only and "to_bias" not in only

@@ -51,15 +51,10 @@ def grad(source, limit, only, as_json, fmt, stepping, delay, export):
         from ..errors import UsageError
 
         raise UsageError("--only bias: the document has no 'bias', so there is no dL/dbias; add a bias or choose images or kernels")
-    if not problem.is_plain_conv2d:  # groups, 1-D, 3-D, transposed, pooling: the result, not yet a trace
-        from .layer_views import grad_json
+    if not problem.is_plain_conv2d:  # groups, 1-D, 3-D, transposed, pooling
+        from .layer_views import grad_json, grad_steps
 
-        if not as_json:
-            from ..errors import UsageError
-
-            raise UsageError(f"grad traces 2-D convolution without groups only; for this {problem.layer} layer "
-                             f"use --json (the output and every gradient)")
-        grad_json(problem)
+        grad_json(problem) if as_json else grad_steps(problem, fmt, only, limit, stepping, delay, export)
         return
     if as_json:
         from ..engine.grad import gradients

@@ -115,3 +115,46 @@ def _frames(problem, steps, chosen, limit, stepping, delay, export) -> None:
         steps = islice(steps, limit)
     pages = layer_pages(problem, steps, layer_output(problem), cap)
     show_pages(pages, console, stepping=stepping, delay=delay, exporter=exporter, crop=False)
+
+
+def grad_steps(problem, fmt: str, only, limit, stepping, delay, export) -> None:
+    """`grad --format rich|plain|jsonl` for a layer: where each output value's gradient goes, in C order."""
+    from ..engine.naive_backward import trace_backward
+
+    if only == "kernels" and problem.kernels is None:
+        raise UsageError("--only kernels: pooling has no kernels, so there is no dL/dkernels; choose images")
+    steps = trace_backward(problem)
+    if fmt == "rich":
+        from rich.console import Console
+
+        from ..engine.dispatch import layer_gradients
+        from ..render.layer_back_frames import back_pages
+        from ..render.pages import interactive, show_pages
+
+        console = Console(highlight=False)
+        exporter = None
+        if export:
+            from ..render.export import Exporter
+
+            exporter = Exporter(export, console.width, title=problem.title or "convtrace grad")
+        cap = None if (stepping and interactive(console)) or limit is not None else 30
+        if limit is not None:
+            steps = islice(steps, limit)
+        pages = back_pages(problem, steps, layer_gradients(problem), cap, only)
+        show_pages(pages, console, stepping=stepping, delay=delay, exporter=exporter, crop=False)
+        return
+    from ..render.layer_records import back_plain_line, back_record
+
+    if limit is not None:
+        steps = islice(steps, limit)
+    dumps = json.JSONEncoder(separators=(", ", ": ")).encode
+    to_line = (lambda s: dumps(back_record(s, only))) if fmt == "jsonl" else (lambda s: back_plain_line(s, only))
+    out, batch = sys.stdout, []
+    for step in steps:
+        batch.append(to_line(step))
+        if len(batch) >= 256:
+            out.write("\n".join(batch) + "\n")
+            batch.clear()
+    if batch:
+        out.write("\n".join(batch) + "\n")
+    out.flush()

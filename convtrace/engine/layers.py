@@ -16,9 +16,14 @@ input with the kernels (C, K/G, *k), cropped by the padding; its gradients are
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from ..source.geometry import Geometry
+
+# Threads for the depthwise loop, whose multiply-adds NumPy runs on one core each.
+THREADS = min(4, os.cpu_count() or 1)
 
 
 def tap_region(tap, stride, dilation, out_size) -> tuple[slice, ...]:
@@ -58,23 +63,35 @@ def correlate(x_pad: np.ndarray, w: np.ndarray, groups: int, stride, dilation, o
 def _depthwise(x_pad: np.ndarray, taps: np.ndarray, kernel_size, stride, dilation, out: np.ndarray) -> np.ndarray:
     """(N, C, *P), taps (T, C) -> (N, C, *O): one weight per channel and tap, a multiply-add per tap.
 
-    Done a few images at a time, so the output block stays in cache across the taps.
+    Done a few images at a time, so the output block stays in cache across the taps; blocks go
+    to a few threads (NumPy releases the GIL inside each multiply and add).
     """
     n, c = x_pad.shape[:2]
     out_size = out.shape[2:]
     shape = (1, c, *(1,) * len(out_size))
     per_block = max(1, (1 << 20) // max(1, out[0].nbytes))
-    scratch = np.empty((min(per_block, n), *out.shape[1:]), dtype=out.dtype)
-    for start in range(0, n, per_block):
-        block, tmp = out[start : start + per_block], scratch[: min(per_block, n - start)]
+
+    def block(start: int) -> None:
+        stop = min(start + per_block, n)
+        target, tmp = out[start:stop], np.empty(out[start:stop].shape, dtype=out.dtype)
         for t, tap in enumerate(np.ndindex(*kernel_size)):
-            region = x_pad[(slice(start, start + per_block), slice(None), *tap_region(tap, stride, dilation, out_size))]
+            region = x_pad[(slice(start, stop), slice(None), *tap_region(tap, stride, dilation, out_size))]
             if t == 0:
-                np.multiply(region, taps[t].reshape(shape), out=block)
+                np.multiply(region, taps[t].reshape(shape), out=target)
             else:
                 np.multiply(region, taps[t].reshape(shape), out=tmp)
-                block += tmp
-    return out.reshape(n, c, *out_size)
+                target += tmp
+
+    starts = range(0, n, per_block)
+    if len(starts) > 1 and out.nbytes > (1 << 22):
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=THREADS) as pool:
+            list(pool.map(block, starts))
+    else:
+        for start in starts:
+            block(start)
+    return out
 
 
 def scatter(y: np.ndarray, w: np.ndarray, groups: int, stride, dilation, full_size) -> np.ndarray:
@@ -84,14 +101,16 @@ def scatter(y: np.ndarray, w: np.ndarray, groups: int, stride, dilation, full_si
     kg = k // groups
     out_size = y.shape[2:]
     taps = int(np.prod(w.shape[2:]))
-    yg = y.reshape(n, groups, kg, -1)
-    # every tap's (C/G, K/G) matrix stacked: one product per group gives all taps' contributions at once
+    # channels first, then images: (G, K/G, N*O), so one product per group covers every image
+    yg = np.ascontiguousarray(np.moveaxis(y, 1, 0)).reshape(groups, kg, -1)
+    # every tap's (C/G, K/G) matrix stacked: that product gives all taps' contributions at once
     stacked = np.ascontiguousarray(_tap_matrices(w, groups).transpose(1, 0, 3, 2)).reshape(groups, taps * cg, kg)
-    back = (stacked @ yg).reshape(n, groups, taps, cg, *out_size)  # (N, G, taps, C/G, *O)
-    full = np.zeros((n, groups, cg, *full_size), dtype=np.result_type(y, w))
-    for t, tap in enumerate(np.ndindex(*w.shape[2:])):
-        full[(Ellipsis, *tap_region(tap, stride, dilation, out_size))] += back[:, :, t]
-    return full.reshape(n, groups * cg, *full_size)
+    full = np.zeros((groups, cg, n, *full_size), dtype=np.result_type(y, w))
+    for g in range(groups):
+        back = (stacked[g] @ yg[g]).reshape(taps, cg, n, *out_size)  # each tap's block is contiguous
+        for t, tap in enumerate(np.ndindex(*w.shape[2:])):
+            full[(g, slice(None), slice(None), *tap_region(tap, stride, dilation, out_size))] += back[t]
+    return np.moveaxis(full.reshape(groups * cg, n, *full_size), 0, 1)  # (N, C, *P), a view
 
 
 def weight_grad(x_pad: np.ndarray, y: np.ndarray, groups: int, stride, dilation, kernel_size) -> np.ndarray:

@@ -92,7 +92,7 @@ def _pool(problem: Problem, forward) -> Iterator[BackStep]:
             images = (((s.k, *s.window_max_at), grad),)
         else:
             corner = [cn - a.before for cn, a in zip(s.corner, problem.geometry.axes)]
-            images = tuple(((s.k, *(c + u for c, u in zip(corner, tap))), grad / s.divisor)
+            images = tuple(((s.k, *(int(c + u) for c, u in zip(corner, tap))), grad / s.divisor)
                            for tap in zip(*np.nonzero(s.real)))  # every real cell of the window
         yield BackStep(s.step, s.n, s.k, s.position, grad, s.layer, images, (), None)
 

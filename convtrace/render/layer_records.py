@@ -121,3 +121,34 @@ def layer_grad_record(problem: Problem, grads: Gradients) -> dict:
     if grads.bias is not None:
         record["grad_bias"] = grads.bias.tolist()
     return record
+
+
+def back_record(step, only: str | None = None) -> dict:
+    """One BackStep as a jsonl object: where the gradient of one output value goes."""
+    dims = len(step.position)
+    record = {"step": step.step, "n": step.n, "k": step.k}
+    record.update(zip(POSITION_NAMES[dims], step.position))
+    record["layer"] = step.layer
+    record["grad_output"] = step.grad
+    if only in (None, "images"):
+        record["to_images"] = [[list(cell), amount] for cell, amount in step.to_images]
+    if only in (None, "kernels") and step.layer in ("conv", "conv_transpose"):
+        record["to_kernels"] = [[list(cell), amount] for cell, amount in step.to_kernels]
+    if only in (None, "bias") and step.to_bias is not None:
+        record["to_bias"] = step.to_bias
+    return record
+
+
+def back_plain_line(step, only: str | None = None) -> str:
+    """e.g. 'step 3  out[0,0,1,1]  g 0.5  -> images x[0,0,2,3] += 0.5'."""
+    where = ",".join(str(i) for i in (step.n, step.k, *step.position))
+    parts = []
+    if only in (None, "images"):
+        sends = ", ".join(f"x[{','.join(map(str, (step.n, *cell)))}] += {number(v)}" for cell, v in step.to_images)
+        parts.append(f"images {sends or 'nothing (padding only)'}")
+    if only in (None, "kernels") and step.layer in ("conv", "conv_transpose"):
+        sends = ", ".join(f"w[{','.join(map(str, cell))}] += {number(v)}" for cell, v in step.to_kernels)
+        parts.append(f"kernels {sends or 'nothing'}")
+    if only in (None, "bias") and step.to_bias is not None:
+        parts.append(f"bias b[{step.k}] += {number(step.to_bias)}")
+    return f"step {step.step}  out[{where}]  g {number(step.grad)}  -> " + "; ".join(parts)
