@@ -124,3 +124,34 @@ def test_lesson_verify_checks_quiz_grad(tmp_path):
     result = invoke(["lesson", "verify", "1", "--dir", str(tmp_path), "--no-commands"])
     assert result.exit_code == 1
     assert "front matter quiz_grad" in result.output and "grad_images[0,0,5,5]" in result.output
+
+
+def test_gradient_quiz_in_a_real_terminal():
+    """80x24, no colour: the learner answers after each pause, the gradient question comes third."""
+    import os
+    import sys
+    from pathlib import Path
+
+    pexpect = pytest.importorskip("pexpect")
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env.pop("COLUMNS", None)
+    child = pexpect.spawn(sys.executable, ["-m", "convtrace", "lesson", "run", "14", "--quiz", "--limit", "0"],
+                          env=env, timeout=30, encoding="utf-8", dimensions=(24, 80))
+    while True:  # Enter through the parts until the quiz asks
+        index = child.expect(["Enter: next part", "The output shape"])
+        if index == 1:
+            break
+        child.sendline("")
+    child.sendline("1,1,2,2")
+    child.expect("The value of out")
+    child.sendline("77")
+    child.expect(r"The value of dL/dimages\[0,0,1,1\]")
+    child.sendline("4")
+    style = r"(?:\x1b\[[0-9;]*m)*"  # bold survives NO_COLOR; the words are what matter
+    child.expect(f"Wrong{style}: you said 4")
+    child.expect(r"how many windows used it \(4\)")
+    child.expect("Enter: next part")
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
