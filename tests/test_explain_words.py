@@ -176,6 +176,7 @@ def test_flip_full_gradient_is_that_of_a_valid_convolution():
     # L = sum(convolve2d(x, w, 'valid')): its gradient is the adjoint, correlate2d(ones, w, 'full')
     out_shape = ss.convolve2d(x, w, mode="valid").shape
     np.testing.assert_allclose(e.full.grad_input, ss.correlate2d(np.ones(out_shape), w, mode="full"))
+    assert any("a full cross-correlation of dL/dout with w itself" in line for line in e.full.gradient)
 
 
 def test_no_flip_overrides_the_document(invoke, tmp_path):

@@ -23,7 +23,11 @@ class FullNote:
     grad_input: np.ndarray | None  # (H, W): dL/dx for dL/dout = 1 everywhere, or None
 
 
-def full_note(g: Geometry, example: Example) -> FullNote:
+def full_note(g: Geometry, example: Example, flip: bool = False) -> FullNote:
+    """Why 'full' pads d*(k-1), and the input gradient of a valid layer on the example.
+
+    flip: example.w is the kernel the windows slide (w rotated), so rotating it back gives w as written.
+    """
     why = []
     wrong = []
     for axis, what in distinct_axes(g):
@@ -51,6 +55,9 @@ def full_note(g: Geometry, example: Example) -> FullNote:
         "full cross-correlation of dL/dout with the kernel rotated 180 degrees (equivalently, a true "
         "convolution with the kernel as it is).",
     ]
+    if flip:
+        gradient.append("With --flip the windows slide w rotated 180 degrees, so rotating that back gives w as "
+                        "written: dL/dx is a full cross-correlation of dL/dout with w itself.")
     try:
         valid = make_geometry(example.input_size, example.kernel_size, dilation=g.dilation)
     except DataError:

@@ -63,7 +63,7 @@ def explain(settings: Settings, example: Example, flip: bool = False) -> Explana
         spellings=flipped.code if flip else spellings(g, settings.padding_mode),
         even=even,
         odd_same=odd_same,
-        full=full_note(g, slid) if settings.padding_mode == "full" else None,
+        full=full_note(g, slid, flip) if settings.padding_mode == "full" else None,
         flip=flipped,
     )
 
