@@ -184,3 +184,12 @@ def test_layer_option_mistakes_are_usage_errors(invoke, args, words):
     result = invoke(["explain", *args], env=ENV)
     assert result.exit_code == 2, result.output
     assert words in result.stderr and result.stdout == "" and "Traceback" not in result.stderr
+
+
+def test_a_layer_document_points_to_the_layer_options(invoke, tmp_path):
+    path = tmp_path / "grouped.json"
+    path.write_text('{"images": [[[1, 2], [3, 4]], [[1, 2], [3, 4]]], "kernels": [[[[1]]], [[[1]]]], "groups": 2}')
+    result = invoke(["explain", str(path)], env=ENV)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "convtrace run" in result.stderr and "explain --groups G" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -35,7 +35,11 @@ def comparable_problem(text: str, name: str, overrides: dict) -> Problem:
     doc = parse_json(text, name)
     doc.pop("grad_output", None)
     if isinstance(doc, dict):
-        refuse_other_layers(doc, "explain and compare")
+        try:
+            refuse_other_layers(doc, "explain and compare")
+        except DataError as err:  # point to the explanation these layers do have
+            raise DataError(f"{err}; `convtrace explain --groups G`, `--transposed` or `--pool max|avg` "
+                            "explain those layers' arithmetic on built-in examples") from None
     return problem_from_document(doc, {**overrides, "mode": "full"})
 
 
