@@ -173,8 +173,6 @@ def test_without_ceil_mode_the_floor_drops_the_partial_window(invoke):
     (["--padding", "1", "--mode", "valid"], "--padding goes with --transposed or --pool"),
     (["--pool", "avg", "--dilation", "2"], "average pooling has no dilation"),
     (["--transposed", "--mode", "same"], "--mode goes with convolutions"),
-    (["--transposed", "--output-padding", "2"], "must be smaller than the stride"),
-    (["--pool", "max", "--kernel-size", "2", "--padding", "2"], "half"),
     (["--pool", "max", "--flip"], "has no flip"),
     (["--groups", "0"], "0"),
     (["--groups", "1000000"], "1<=x<=32"),  # C = K = 2G channels: millions would fill memory
@@ -193,3 +191,17 @@ def test_a_layer_document_points_to_the_layer_options(invoke, tmp_path):
     assert result.exit_code == 1 and result.stdout == ""
     assert "convtrace run" in result.stderr and "explain --groups G" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--transposed", "--output-padding", "2"], "must be smaller than the stride"),
+    (["--pool", "max", "--kernel-size", "2", "--padding", "2"], "half"),
+    (["--groups", "2", "--input-size", "1"], "does not fit the rows"),
+    (["--transposed", "--input-size", "1", "--kernel-size", "1", "--padding", "1"], "has no rows"),
+])
+def test_sizes_that_make_no_valid_layer_are_bad_data(invoke, args, words):
+    # as `explain --mode valid --input-size 2 --kernel-size 3`: exit 1, one line naming the layer option
+    result = invoke(["explain", *args], env=ENV)
+    assert result.exit_code == 1, result.output
+    assert words in result.stderr and result.stderr.startswith("Error: --")
+    assert result.stdout == "" and len(result.stderr.strip().splitlines()) == 1

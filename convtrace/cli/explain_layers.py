@@ -72,7 +72,11 @@ def chosen_layer(groups, transposed, pool, output_padding, ceil_mode, padding) -
 
 def layer_view(layer, *, file, mode, flip, input_size, kernel_size, stride, dilation, groups, pool,
                output_padding, ceil_mode, padding):
-    """The options -> the computed explanation's view. Bad combinations are usage errors (exit 2)."""
+    """The options -> the computed explanation's view.
+
+    Options that do not go together are usage errors (exit 2); sizes that make no
+    valid layer are bad data (exit 1), as for `explain --mode`.
+    """
     from ..errors import DataError, UsageError
     from ..render.explain_layers import GroupsView, PoolView, TransposedView
     from ..teach.explain import default_input_size, settings_for
@@ -108,8 +112,8 @@ def layer_view(layer, *, file, mode, flip, input_size, kernel_size, stride, dila
         doc = pooling.example_document(pool, size, kernel, pair(stride) if stride else None, dil,
                                        padding or (0, 0), ceil_mode)
         return PoolView(pooling.pool_note(doc))
-    except DataError as err:  # the document was made from the options: a bad combination of them
-        raise UsageError(f"{layer}: {err}") from None
+    except DataError as err:  # as for --mode: options that make no valid layer are bad data (exit 1), named
+        raise DataError(f"{layer}: {err}") from None
 
 
 def _check_transposed_size(size, kernel, stride, dilation) -> None:
