@@ -76,7 +76,8 @@ class TransposedView:
         yield heading("What it is for")
         yield indent_text("Grow a map: each input value stamps the kernel, scaled by it, into the output, "
                           "s cells apart; overlapping stamps add up (decoders, U-Nets, GAN generators). It is "
-                          "the gradient of a convolution with the same k, s, p, d, run backwards.")
+                          "what the backward pass of a convolution with the same k, s, p, d computes for "
+                          "that convolution's input, used as a layer of its own.")
         yield heading("Output size (Dumoulin and Visin, section 4)")
         yield indent_text("H' = (H-1)*s - 2p + d*(k-1) + output_padding + 1", style="dim")
         for axis in n.axes:
