@@ -194,3 +194,9 @@ def test_strided_same_names_only_the_odd_axis(invoke):
     # columns out = ceil(5/2) = 3, total = 2*2 + 3 - 5 = 2 (even)
     assert "rows: total = 0 + 1 = 1 is odd" in text and "columns: total" not in text
     assert "puts the extra one at the bottom (before = total // 2)" in text
+
+
+def test_overview_does_not_call_strided_full_every_overlap(invoke):
+    text = said(invoke, "--stride", "2")
+    assert "every overlap" not in text and "full every 2nd overlap" in text
+    assert "full every overlap" in said(invoke)

@@ -24,7 +24,7 @@ from .flip import FlipNote, flip_note
 from .full import FullNote, full_note
 from .spellings import Spelling, scipy_spelling, spellings, tf_spelling, torch_spelling
 from .whole import Explanation, Overview, OverviewRow, explain, overview
-from .words import PURPOSE, SHORT, purpose
+from .words import PURPOSE, SHORT, purpose, short
 
 __all__ = [
     "AxisStory", "Diagram", "axis_story", "diagram", "dropped_text", "out_steps", "padding_rule",
@@ -33,5 +33,5 @@ __all__ = [
     "problem_example", "ramp_example", "run", "settings_for", "small_enough",
     "FlipNote", "flip_note", "FullNote", "full_note",
     "Spelling", "scipy_spelling", "spellings", "tf_spelling", "torch_spelling",
-    "Explanation", "Overview", "OverviewRow", "explain", "overview", "PURPOSE", "SHORT", "purpose",
+    "Explanation", "Overview", "OverviewRow", "explain", "overview", "PURPOSE", "SHORT", "purpose", "short",
 ]

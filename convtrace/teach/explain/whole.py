@@ -12,7 +12,7 @@ from .example import EXPLAINED_MODES, Example, Settings, check_size, settings_fo
 from .flip import FlipNote, flip_note
 from .full import FullNote, full_note
 from .spellings import Spelling, spellings
-from .words import SHORT, purpose
+from .words import purpose, short
 
 
 @dataclass(frozen=True)
@@ -112,13 +112,13 @@ def overview(example: Example, stride=None, dilation=None, flip: bool = False) -
             axes = [Axis(n, s, k, st, d, 0, 0) for n, s, k, st, d in zip(
                 "HW", example.input_size, example.kernel_size, settings.stride, settings.dilation)]
             bad = next(a for a in axes if a.out < 1)
-            rows.append(OverviewRow(settings, SHORT[mode], None, None, f"no window fits: {bad.out_formula()}"))
+            rows.append(OverviewRow(settings, short(mode, settings.stride), None, None, f"no window fits: {bad.out_formula()}"))
             continue
         check_size(g)  # outside the try: too large is an error, not a row that does not fit
         formula = g.rows.out_formula()
         if g.cols.out_formula().split(" = ", 1)[1] != formula.split(" = ", 1)[1]:
             formula += "\n" + g.cols.out_formula()
-        rows.append(OverviewRow(settings, SHORT[mode], g, formula, None))
+        rows.append(OverviewRow(settings, short(mode, settings.stride), g, formula, None))
     flip_part = None
     if flip:
         settings = settings_for("valid", stride, dilation)

@@ -35,6 +35,13 @@ PURPOSE = {
 }
 
 
+def short(mode: str, stride: tuple[int, int]) -> str:
+    """The overview's few words for a mode; full at stride > 1 visits only some of the overlaps."""
+    if mode == "full" and stride != (1, 1):
+        return f"every {_nth(stride[0])} overlap" if stride[0] == stride[1] else "every s-th overlap"
+    return SHORT[mode]
+
+
 def purpose(mode: str, g: Geometry) -> tuple[str, ...]:
     """The mode's first sentence, then per axis what the stride and dilation make of it, with numbers."""
     parts = [PURPOSE[mode]]
