@@ -205,3 +205,27 @@ def test_sizes_that_make_no_valid_layer_are_bad_data(invoke, args, words):
     assert result.exit_code == 1, result.output
     assert words in result.stderr and result.stderr.startswith("Error: --")
     assert result.stdout == "" and len(result.stderr.strip().splitlines()) == 1
+
+
+# ----------------------------------------------------------------------------- golden text
+
+LAYER_GOLDENS = {
+    "explain_groups.txt": ["--groups", "2"],
+    "explain_transposed.txt": ["--transposed", "--padding", "1", "--output-padding", "1"],
+    "explain_pool.txt": ["--pool", "avg", "--ceil-mode"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYER_GOLDENS))
+def test_layer_golden_render(invoke, name):
+    """The whole view at 80 columns without colour, as reviewed; UPDATE_GOLDEN=1 rewrites it."""
+    import os
+    from pathlib import Path
+
+    result = invoke(["explain", *LAYER_GOLDENS[name]], env=ENV)
+    assert result.exit_code == 0, result.output
+    text = "\n".join(line.rstrip() for line in result.stdout.splitlines()) + "\n"
+    path = Path(__file__).parent / "golden_text" / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
