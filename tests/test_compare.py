@@ -121,6 +121,26 @@ def test_builtin_example_by_hand(invoke):
     assert doc["runs"][0]["formula"]["rows"] == "H' = floor((4 + 0 + 0 - 1*(3-1) - 1) / 1) + 1 = 2"
 
 
+def test_padding_no_window_reaches_is_not_counted_as_dropped_input(invoke):
+    # by hand, the question's 4x4 input and 3x3 kernels, 'full' at stride 2: padded rows -2..5;
+    # windows start at -2, 0, 2 and read rows -2..0, 0..2, 2..4: every input row 0..3 is read,
+    # and only row 5, a zero of the padding, is left over
+    doc = json.loads(invoke(["compare", "--example", "question", "--json", "--modes", "full,valid", "--strides", "2"]).stdout)
+    full, valid = doc["runs"]
+    assert full["padding"] == [[2, 2], [2, 2]] and np.array(full["output"]).shape[2:] == (3, 3)
+    read = {t for i in range(3) for t in range(2 * i - 2, 2 * i + 1)}
+    assert set(range(4)) <= read and 5 not in read
+    assert full["dropped"] == {"rows": 0, "cols": 0}
+    assert full["unread_padding"] == {"rows": 1, "cols": 1}
+    # valid at stride 2: windows at 0 only (rows 0..2), so input row 3 is lost data
+    assert valid["dropped"] == {"rows": 1, "cols": 1} and valid["unread_padding"] == {"rows": 0, "cols": 0}
+    text = invoke(["compare", "--example", "question", "--modes", "full", "--strides", "2"], env=ENV).stdout
+    header, _, row = text.splitlines()[1:4]
+    assert header.split()[-4:] == ["input", "dropped", "pad", "unread"]
+    assert row.split()[-2:] == ["0,0", "1,1"]
+    assert "nothing lost" in text
+
+
 def test_touches_padding_by_hand():
     g = make_geometry((4, 4), (3, 3), mode="same")
     mask = touches_padding(g)

@@ -91,17 +91,20 @@ def path(lesson_key, folder) -> None:
 @lesson.command(context_settings=CONTEXT)
 @lesson_argument
 @dir_option
-@click.option("--quiz", is_flag=True, help="Predict the output shape and one value before the answer is shown.")
+@click.option("--quiz", is_flag=True, help="Predict the output shape and one value (and a gradient, where the lesson asks one) "
+                   "before the answer is shown.")
 @click.option("--answer-shape", default=None, metavar="SHAPE",
               help="The shape prediction for scripted use, e.g. 1,1,3,3 (implies --quiz).")
 @click.option("--answer-value", default=None, metavar="VALUE",
               help="The value prediction for scripted use, e.g. 12 (implies --quiz).")
+@click.option("--answer-grad", default=None, metavar="VALUE",
+              help="The gradient prediction for scripted use, for lessons whose quiz asks one (implies --quiz).")
 @click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
               help="Show at most N window positions of the trace.")
 @click.option("--no-pause", is_flag=True, help="Print every part at once (never waits when piped).")
 @click.option("--export", "export", type=ExportPath((".html", ".htm")), default=None, metavar="FILE.html",
               help="Also save the lesson's trace as an interactive page (FILE.html) to step through in a browser.")
-def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause, export) -> None:
+def run(lesson_key, folder, quiz, answer_shape, answer_value, answer_grad, limit, no_pause, export) -> None:
     """Run lesson N: its narration, interleaved with the trace of its input.
 
     In a terminal it shows one part per screen on the alternate screen (single keys:
@@ -116,7 +119,7 @@ def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause, e
     from ..teach.quiz import parse_shape, parse_value
 
     # check scripted answers before anything is printed, so a typo is one clean error
-    for given, parse in ((answer_shape, parse_shape), (answer_value, parse_value)):
+    for given, parse in ((answer_shape, parse_shape), (answer_value, parse_value), (answer_grad, parse_value)):
         if given is not None:
             parse(given)
     item = get_lesson(lesson_key, folder)
@@ -125,7 +128,7 @@ def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause, e
     problem = item.load_problem(parse_request) if item.has_input else None
     if export:
         _export_trace(item, problem, limit, export)
-    quiz = quiz or answer_shape is not None or answer_value is not None
+    quiz = quiz or answer_shape is not None or answer_value is not None or answer_grad is not None
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     console = Console()
     plain = problem is None or problem.is_plain_conv2d  # the player draws plain 2-D convolution's frames
@@ -142,6 +145,8 @@ def run(lesson_key, folder, quiz, answer_shape, answer_value, limit, no_pause, e
                 console.print()
             elif kind == "quiz":
                 _quiz(console, item, problem, answer_shape, answer_value, interactive)
+                if item.settings.get("quiz_grad"):
+                    _quiz_grad(console, item, problem, answer_grad, interactive)
             else:
                 chosen = parse_trace_setting(item.settings.get("trace"), problem.steps)
                 chosen = set(chosen[:limit] if limit is not None else chosen)
@@ -258,6 +263,21 @@ def _quiz(console, item, problem, answer_shape, answer_value, interactive) -> No
             console.print("No answer given; the answer follows.")
             continue
         console.print(VerdictView(grade(given)))
+    console.print()
+
+
+def _quiz_grad(console, item, problem, answer_grad, interactive) -> None:
+    """The backward-pass question the front matter names (quiz_grad), graded from the engine's gradients."""
+    from ..teach.quiz import parse_value
+    from ..teach.quiz_grad import grade_grad, parse_grad_cell
+    from ..render.lesson import VerdictView
+
+    cell = parse_grad_cell(item.settings["quiz_grad"], problem)
+    given = answer_grad if answer_grad is not None else _ask(f"The value of {cell.prompt}", parse_value, interactive)
+    if given is None:
+        console.print("No answer given; the answer follows.")
+    else:
+        console.print(VerdictView(grade_grad(problem, cell, given)))
     console.print()
 
 

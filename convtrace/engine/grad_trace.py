@@ -446,7 +446,7 @@ def explain(problem: Problem) -> tuple[Explanation, ...]:
 def _explain_images(problem: Problem) -> Explanation:
     geo = problem.geometry
     rows, cols = geo.rows, geo.cols
-    (sh, sw), (dh, _) = geo.stride, geo.dilation
+    (sh, sw), (dh, dw) = geo.stride, geo.dilation
     h_out, w_out = geo.out_size
     hs, ws = (h_out - 1) * sh + 1, (w_out - 1) * sw + 1
     eh, ew = rows.span, cols.span
@@ -455,6 +455,8 @@ def _explain_images(problem: Problem) -> Explanation:
     (top, _), (left, _) = geo.padding
     h, w = geo.input_size
     lines = [
+        f"eh = dh*(kh-1) + 1 = {dh}*({rows.kernel}-1) + 1 = {eh} and ew = dw*(kw-1) + 1 = {dw}*({cols.kernel}-1) + 1 "
+        f"= {ew}: the height and width of the dilated kernel w'.",
         f"mode: 'full' (g' padded with eh-1 = {eh - 1} rows and ew-1 = {ew - 1} columns of zeros on every side), "
         "stride 1, dilation 1: the stride and dilation already sit inside g' and w'.",
         "rotation: 180 degrees: the window multiplies g' by w' read backwards; "

@@ -10,7 +10,7 @@ from rich.text import Text
 from ..teach.compare import Comparison
 from ..teach.explain import MAP_LIMIT
 from ..teach.feature_maps import map_pictures
-from .explain import map_table, side_by_side
+from .explain_parts import map_table, side_by_side
 from .heatmap import Heatmaps
 
 
@@ -33,18 +33,20 @@ class CompareView:
             f"{dh if dh == dw else f'{dh},{dw}'}{', flip' if p.flip else ''}",
         )
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1), header_style="bold")
-        for name, justify in (("mode", "left"), ("stride", "right"), ("padding t,b,l,r", "left"),
-                              ("output N,K,H',W'", "right"), ("floor drops rows,cols", "right")):
+        for name, justify in (("mode", "left"), ("stride", "right"), ("pad t,b,l,r", "left"),
+                              ("output N,K,H',W'", "right"), ("input dropped", "right"), ("pad unread", "right")):
             table.add_column(name, justify=justify)
         for r in self.c.runs:
             if r.error:
-                table.add_row(r.mode, str(r.stride), "-", "none", "-")
+                table.add_row(r.mode, str(r.stride), "-", "none", "-", "-")
                 continue
             (top, bottom), (left, right) = r.geometry.padding
             table.add_row(r.mode, str(r.stride), f"{top},{bottom},{left},{right}",
                           ",".join(map(str, r.output.shape)),
-                          f"{r.geometry.rows.dropped},{r.geometry.cols.dropped}")
+                          _pair(r.dropped_input), _pair(r.unread_padding))
         yield table
+        yield Text("input dropped: input rows,cols the floor leaves unread (data lost); pad unread: "
+                   "zero-padding rows,cols past the last window (nothing lost).", style="dim")
         yield Text("")
         yield Text("Output size per run:")
         for r in self.c.runs:
@@ -76,3 +78,7 @@ class CompareView:
         yield Text("Unmarked values come from windows entirely inside the input: such a window gives the "
                    "same number in every mode, only its place in the map moves (and a stride skips some).",
                    style="dim")
+
+
+def _pair(values: tuple[int, int]) -> str:
+    return f"{values[0]},{values[1]}"

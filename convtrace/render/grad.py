@@ -297,6 +297,15 @@ def _planes(array: np.ndarray, name: str, first: str, second: str, **marks) -> C
     return Columns(grids, padding=(0, 2))
 
 
+def section_title(name: str, what: str):
+    """A rule with the gradient's short name, then what it is on its own line, which wraps at any width.
+
+    A Rule cuts a long title with an ellipsis, so only the name goes in it.
+    """
+    yield Rule(Text(name, style="bold"))
+    yield Text(what, style="bold")
+
+
 class ImagesPrepareFrame:
     """The stages before the walk: g -> g' (stride), w -> w' (dilation) -> rot180, 'full' padding."""
 
@@ -305,7 +314,7 @@ class ImagesPrepareFrame:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         e = self.event
-        yield Rule("dL/dimages: a 'full' cross-correlation of g' with rot180(w'), summed over kernels")
+        yield from section_title("dL/dimages", "a 'full' cross-correlation of g' with rot180(w'), summed over kernels")
         yield Text("1. g = dL/dout, the gradient arriving at every output", style="bold")
         yield _planes(e.grad_output, "g", "n", "k")
         sh, sw = e.stride
@@ -416,7 +425,7 @@ class KernelsPrepareFrame:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         e = self.event
-        yield Rule("dL/dkernels: a valid cross-correlation of x_pad with g', summed over the batch")
+        yield from section_title("dL/dkernels", "a valid cross-correlation of x_pad with g', summed over the batch")
         yield Text("1. x_pad, the padded input the forward pass read (· = padding zero)", style="bold")
         yield _planes(e.padded_images, "x_pad", "n", "c", hollow=~e.data_mask)
         yield Text("2. g = dL/dout plays the kernel", style="bold")
@@ -496,7 +505,7 @@ class BiasCellFrame:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         e = self.event
         if e.step == 0:
-            yield Rule("dL/dbias: the sum of g over n, row and col")
+            yield from section_title("dL/dbias", "the sum of g over n, row and col")
         yield Text.assemble((f"dL/dbias step {e.step}", "bold"), f"   dL/dbias[{e.k}]")
         parts = [Group(grid(e.patch[n], f"g[n{n},k{e.k}]"), Text(f"partial n{n} = {number(e.partials[n])}"))
                  for n in range(e.patch.shape[0])]

@@ -2,3 +2,4 @@
 
 MODES = ("valid", "same", "full")  # padding by name (DESIGN section 2)
 LAYOUTS = ("NCHW", "NHWC")  # channels first (PyTorch) or last (TensorFlow)
+EXPLAINED_MODES = (*MODES, "strided", "dilated")  # what `explain --mode` covers: two more topics, valid padding with a stride or a dilation

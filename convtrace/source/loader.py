@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..errors import UsageError
+from ..errors import DataError, UsageError
 from .limits import DEFAULT_MAX_ELEMENTS, check_bytes, max_bytes
 
 BUILTIN = "the built-in example"
@@ -84,7 +84,11 @@ def load(request: Request, *, own_padding: bool = False):
     if own_padding:
         from .layers import refuse_other_layers
 
-        refuse_other_layers(doc, "explain and compare")
+        try:
+            refuse_other_layers(doc, "explain and compare")
+        except DataError as err:  # point to the explanation these layers do have
+            raise DataError(f"{err}; `convtrace explain --groups G`, `--transposed` or `--pool max|avg` "
+                            "explain those layers' arithmetic on built-in examples") from None
         doc = {k: v for k, v in doc.items() if k not in ("mode", "padding", "grad_output")}
         overrides = {k: v for k, v in overrides.items() if k not in ("mode", "padding")}
         overrides["mode"] = "full"

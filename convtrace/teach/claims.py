@@ -22,7 +22,7 @@ import re
 
 import numpy as np
 
-from .facts import INDEXED, REFERENCE, Fact, Finding, same, shown
+from .facts_format import INDEXED, REFERENCE, Fact, Finding, same, shown
 
 CODE_FENCES = ("python", "py")  # code, not claims: its numbers are the program's, checked by running it
 

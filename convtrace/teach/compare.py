@@ -33,12 +33,36 @@ class Run:
     error: str | None = None
 
     @property
+    def dropped_input(self) -> tuple[int, int]:
+        """(rows, cols) of the input that no window reaches: what the floor throws away."""
+        return floor_drops(self.geometry.rows)[0], floor_drops(self.geometry.cols)[0]
+
+    @property
+    def unread_padding(self) -> tuple[int, int]:
+        """(rows, cols) of zero padding past the last window: unread, but nothing is lost."""
+        return floor_drops(self.geometry.rows)[1], floor_drops(self.geometry.cols)[1]
+
+    @property
     def formulas(self) -> tuple[str, ...]:
         """The output-size formula per axis; one line "H' = W' = ..." when both axes have the same numbers."""
         rows, cols = self.geometry.rows.out_formula(), self.geometry.cols.out_formula()
         if rows.split(" = ", 1)[1] == cols.split(" = ", 1)[1]:
             return ("H' = W' = " + rows.split(" = ", 1)[1],)
         return rows, cols
+
+
+def floor_drops(axis: Axis) -> tuple[int, int]:
+    """(input cells, padding cells) at the end of an axis that no window reaches.
+
+    Only the first are lost data (the floor throws them away); the second are
+    zeros of the padding past the last window (under 'full' at stride 2, say),
+    and leaving them out loses nothing.
+    """
+    if axis.dropped_range is None:
+        return 0, 0
+    start, end = axis.dropped_range  # input coordinates, half-open
+    data = max(0, min(end, axis.size) - max(start, 0))
+    return data, axis.dropped - data
 
 
 @dataclass(frozen=True)
@@ -103,7 +127,9 @@ def record(comparison: Comparison) -> dict:
             "padding": [list(side) for side in g.padding],
             "output_shape": p.shape_in_layout((n, kk, h, w)),
             "formula": {"rows": g.rows.out_formula(), "cols": g.cols.out_formula()},
-            "dropped": {"rows": g.rows.dropped, "cols": g.cols.dropped},
+            # input rows/cols the floor drops (data lost), apart from padding no window reaches (nothing lost)
+            "dropped": {"rows": floor_drops(g.rows)[0], "cols": floor_drops(g.cols)[0]},
+            "unread_padding": {"rows": floor_drops(g.rows)[1], "cols": floor_drops(g.cols)[1]},
             "touches_padding": r.touches_padding.tolist(),
             "output": p.to_layout(r.output).tolist(),
         })

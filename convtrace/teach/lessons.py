@@ -38,7 +38,7 @@ from ..errors import DataError, UsageError
 LESSON_FILE = "lesson.md"
 DEFAULT_INPUT = "input.json"
 FOLDER_NAME = re.compile(r"^(\d+)(?:[-_ ](.*))?$")
-FRONT_KEYS = ("summary", "quiz", "trace", "input")
+FRONT_KEYS = ("summary", "quiz", "quiz_grad", "trace", "input")
 # Section kinds, recognised by how the `## ` heading starts (case does not matter).
 SECTION_KINDS = (
     ("goal", ("goal",)),

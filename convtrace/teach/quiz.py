@@ -3,7 +3,8 @@
 The expected answers come from the Problem's geometry and the engine's Step for
 the chosen cell; a wrong answer is compared with the usual slips (forgetting
 k-1, the padding, the stride, the floor, the bias, the flip...) so the reason
-names the likely one.
+names the likely one. Lessons on the backward pass also ask a gradient cell:
+convtrace.teach.quiz_grad.
 """
 
 from __future__ import annotations
