@@ -17,10 +17,9 @@ from convtrace.errors import DataError
 from convtrace.engine.fast import conv2d_nchw
 from convtrace.source.geometry import make_geometry
 from convtrace.engine.grad import conv2d_grad, gradients, grads_nchw
-from convtrace.engine.grad_trace import (
-    BiasCell, ImagesCell, ImagesPrepare, ImagesResult, KernelsCell, KernelsResult,
-    explain, trace_gradients, trace_images, trace_kernels,
-)
+from convtrace.engine.grad_events import BiasCell, ImagesCell, ImagesPrepare, ImagesResult, KernelsCell, KernelsResult
+from convtrace.engine.grad_trace import trace_gradients, trace_images, trace_kernels
+from convtrace.teach.grad_words import explain
 from convtrace.source.problem import build_problem, problem_from_document
 
 from conftest import golden_cases

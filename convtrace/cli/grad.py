@@ -63,11 +63,12 @@ def grad(source, limit, only, as_json, fmt, stepping, delay, export, pager):
         return
     if as_json:
         from ..engine.grad import gradients
-        from ..render.grad import grad_result_record
+        from ..render.grad_records import grad_result_record
 
         click.echo(json.dumps(grad_result_record(problem, gradients(problem))))
         return
-    from ..engine.grad_trace import explain, trace_gradients
+    from ..engine.grad_trace import trace_gradients
+    from ..teach.grad_words import explain
 
     which = (only,) if only else GRADIENTS
     capped = fmt == "rich" and limit is None and not (stepping and _interactive())  # stepping draws lazily: no cap
@@ -78,12 +79,12 @@ def grad(source, limit, only, as_json, fmt, stepping, delay, export, pager):
     events = limited_events(trace_gradients(problem, which, limit=shown), bias_cells=problem.kernel_shape[0])
     parts = [part for part in explain(problem) if part.grad in which]
     if fmt == "jsonl":
-        from ..render.grad import event_record
+        from ..render.grad_records import event_record
 
         dumps = json.JSONEncoder(separators=(", ", ": ")).encode
         _write_lines((dumps(event_record(e)) for e in events if not isinstance(e, Skipped)))
     elif fmt == "plain":
-        from ..render.grad import plain_explanation, plain_line
+        from ..render.grad_records import plain_explanation, plain_line
 
         lines = (e.text if isinstance(e, Skipped) else plain_line(e) for e in events)
         _write_lines(lines)

@@ -13,14 +13,14 @@ pass's own window walk at stride 1, summed over the K kernels the way the
 forward pass sums over channels; finally zeros for the rows the floor dropped,
 and the crop back to the unpadded input. dL/dkernels reads the padded input at
 the offsets each tap read in the forward pass, against g, summed over the
-batch. All arrays are NCHW-ordered whatever the document's layout.
+batch. All arrays are NCHW-ordered whatever the document's layout. The events
+themselves are in engine/grad_events.py; what each gradient is, in words, in
+teach/grad_words.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import ClassVar
 
 import numpy as np
 
@@ -29,6 +29,9 @@ from ..source.geometry import make_geometry
 from ..source.problem import Problem
 from .fast import conv2d_nchw
 from .grad import grad_output_of, grads_nchw
+from .grad_events import (
+    BiasCell, BiasResult, ImagesCell, ImagesPrepare, ImagesResult, KernelsCell, KernelsPrepare, KernelsResult,
+)
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -37,90 +40,6 @@ def _frozen(array: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- dL/dimages
-
-
-@dataclass(frozen=True, slots=True)
-class ImagesPrepare:
-    """The arrays dL/dimages slides over, built before the first window.
-
-    grad_output:     (N, K, H', W')  g
-    spread:          (N, K, Hs, Ws)  g': s-1 zeros between elements, Hs = (H'-1)*s + 1
-    kernels:         (K, C, kh, kw)  the kernels the forward window applied (rotated when flip)
-    kernels_spread:  (K, C, eh, ew)  w': d-1 zeros between taps, eh = d*(kh-1) + 1
-    kernels_rotated: (K, C, eh, ew)  rot180(w'), what the window multiplies by
-    padded:          (N, K, Hs + 2*(eh-1), Ws + 2*(ew-1))  g' with 'full' padding
-    spread_mask:     (Hs, Ws)  True where `spread` holds a value of g (not an inserted zero)
-    data_mask:       (Hs + 2*(eh-1), Ws + 2*(ew-1))  True where `padded` holds a value of g
-    tap_mask:        (eh, ew)  True where w' (and rot180(w'), the same pattern) holds a tap, not a dilation zero
-    """
-
-    grad: ClassVar[str] = "images"
-    event: ClassVar[str] = "prepare"
-    grad_output: np.ndarray
-    spread: np.ndarray
-    kernels: np.ndarray
-    kernels_spread: np.ndarray
-    kernels_rotated: np.ndarray
-    padded: np.ndarray
-    spread_mask: np.ndarray
-    data_mask: np.ndarray
-    tap_mask: np.ndarray
-    stride: tuple[int, int]
-    dilation: tuple[int, int]
-    flip: bool  # the forward pass applied rot180(kernels); `kernels` holds that
-    full_padding: tuple[int, int]  # (eh-1, ew-1) zeros on every side of g'
-    size: tuple[int, int]  # (rows, cols) of the full correlation = (Hs + eh - 1, Ws + ew - 1)
-    cells: int  # N * C * rows * cols: how many ImagesCell events follow
-
-
-@dataclass(frozen=True, slots=True)
-class ImagesCell:
-    """One cell of dL/dx_pad: one window of padded g' against rot180(w') for every kernel.
-
-    patch:    (K, eh, ew)  padded g'[n, :, row : row + eh, col : col + ew]
-    kernel:   (K, eh, ew)  rot180(w')[:, c]: the slice of every kernel for channel c
-    products: (K, eh, ew)  patch * kernel
-    partials: (K,)         per-kernel sums of products (the kernels play the part of channels)
-    patch_mask: (eh, ew)   True where the patch holds a value of g (not an inserted or padding zero)
-    tap_mask:   (eh, ew)   True where the kernel slice holds a tap (not a dilation zero)
-    """
-
-    grad: ClassVar[str] = "images"
-    event: ClassVar[str] = "cell"
-    step: int  # 0-based among the cells of dL/dimages, loop order n, c, row, col
-    n: int
-    c: int
-    row: int  # the cell of dL/dx_pad being filled (padded-input coordinates)
-    col: int
-    top: int  # the window's corner in padded g' (= row, col: the full correlation runs at stride 1)
-    left: int
-    input_row: int | None  # the cell of dL/dimages this becomes, or None when it is padding the crop drops
-    input_col: int | None
-    patch: np.ndarray
-    kernel: np.ndarray
-    products: np.ndarray
-    partials: np.ndarray
-    patch_mask: np.ndarray
-    tap_mask: np.ndarray
-    value: float  # sum(partials) = dL/dx_pad[n, c, row, col]
-
-
-@dataclass(frozen=True, slots=True)
-class ImagesResult:
-    """The full correlation, zero-filled where the floor dropped rows, cropped to dL/dimages.
-
-    full:        (N, C, rows, cols)  the cells the walk filled
-    padded:      (N, C, Hp, Wp)      dL/dx_pad: `full` plus `dropped` zero rows (bottom) and columns (right)
-    grad_images: (N, C, H, W)        padded[:, :, crop rows, crop cols]
-    """
-
-    grad: ClassVar[str] = "images"
-    event: ClassVar[str] = "result"
-    full: np.ndarray
-    padded: np.ndarray
-    grad_images: np.ndarray
-    dropped: tuple[int, int]  # (rows, cols) no window reached; their gradient is zero
-    crop: tuple[tuple[int, int], tuple[int, int]]  # ((top, top + H), (left, left + W)) in padded coordinates
 
 
 def spread(array: np.ndarray, step: tuple[int, int]) -> np.ndarray:
@@ -197,78 +116,6 @@ def trace_images(problem: Problem, limit: int | None = None) -> Iterator[ImagesP
 # ----------------------------------------------------------------------------- dL/dkernels
 
 
-@dataclass(frozen=True, slots=True)
-class KernelsPrepare:
-    """The arrays dL/dkernels reads: the padded input and g.
-
-    padded_images: (N, C, Hp, Wp)  x_pad, as the forward pass read it
-    data_mask:     (Hp, Wp)        True inside the image, False on its zero padding
-    grad_output:   (N, K, H', W')  g
-    spread:        (N, K, Hs, Ws)  g' (zeros inserted by the stride): reading x_pad every s-th
-                                   cell against g is sliding g' over x_pad
-    spread_mask:   (Hs, Ws)        True where `spread` holds a value of g (not an inserted zero)
-    """
-
-    grad: ClassVar[str] = "kernels"
-    event: ClassVar[str] = "prepare"
-    padded_images: np.ndarray
-    data_mask: np.ndarray
-    grad_output: np.ndarray
-    spread: np.ndarray
-    spread_mask: np.ndarray
-    stride: tuple[int, int]
-    dilation: tuple[int, int]
-    flip: bool
-    cells: int  # K * C * kh * kw: how many KernelsCell events follow
-
-
-@dataclass(frozen=True, slots=True)
-class KernelsCell:
-    """One tap (row, col) of kernel k, channel c: the input values it met, against g, over the batch.
-
-    patch:    (N, H', W')  x_pad[:, c, top :: sh, left :: sw], the H' x W' cells this tap read
-    kernel:   (N, H', W')  g[:, k]: here the gradient plays the kernel
-    products: (N, H', W')  patch * kernel
-    partials: (N,)         per-image sums of products (the batch plays the part of channels)
-    patch_mask: (H', W')   True where the patch is image data, False on zero padding
-    """
-
-    grad: ClassVar[str] = "kernels"
-    event: ClassVar[str] = "cell"
-    step: int  # 0-based among the cells of dL/dkernels, loop order k, c, row, col
-    k: int
-    c: int
-    row: int  # the tap of the applied kernel being filled (of w_rot = rot180(w) when flip)
-    col: int
-    top: int  # the first x_pad row this tap read: row * dh
-    left: int  # the first x_pad column: col * dw
-    rows: tuple[int, ...]  # every x_pad row it read: top, top + sh, ... (H' of them)
-    cols: tuple[int, ...]
-    target: tuple[int, int, int, int]  # the cell of dL/dkernels this is: (k, c, row, col), rotated when flip
-    rotated: bool  # flip is on: this is the gradient of w_rot = rot180(w), which `target` rotates back
-    patch: np.ndarray
-    kernel: np.ndarray
-    products: np.ndarray
-    partials: np.ndarray
-    patch_mask: np.ndarray
-    value: float  # sum(partials)
-
-
-@dataclass(frozen=True, slots=True)
-class KernelsResult:
-    """dL/dkernels. With flip the walk filled the gradient of rot180(w); rotating it back gives dL/dw.
-
-    applied:      (K, C, kh, kw)  the gradient of the kernels the window applied
-    grad_kernels: (K, C, kh, kw)  the gradient of the kernels as written (= applied unless flip)
-    """
-
-    grad: ClassVar[str] = "kernels"
-    event: ClassVar[str] = "result"
-    applied: np.ndarray
-    grad_kernels: np.ndarray
-    rotated: bool
-
-
 def trace_kernels(problem: Problem, limit: int | None = None) -> Iterator[KernelsPrepare | KernelsCell | KernelsResult]:
     """dL/dkernels tap by tap: x_pad (N, C, Hp, Wp) against g (N, K, H', W') -> (K, C, kh, kw).
 
@@ -325,32 +172,6 @@ def trace_kernels(problem: Problem, limit: int | None = None) -> Iterator[Kernel
 
 
 # ----------------------------------------------------------------------------- dL/dbias
-
-
-@dataclass(frozen=True, slots=True)
-class BiasCell:
-    """dL/dbias[k]: bias[k] was added once to every output of kernel k, so its gradient sums g[:, k].
-
-    patch:    (N, H', W')  g[:, k]
-    partials: (N,)         per-image sums
-    """
-
-    grad: ClassVar[str] = "bias"
-    event: ClassVar[str] = "cell"
-    step: int
-    k: int
-    patch: np.ndarray
-    partials: np.ndarray
-    value: float
-
-
-@dataclass(frozen=True, slots=True)
-class BiasResult:
-    """grad_bias: (K,)."""
-
-    grad: ClassVar[str] = "bias"
-    event: ClassVar[str] = "result"
-    grad_bias: np.ndarray
 
 
 def trace_bias(problem: Problem, limit: int | None = None) -> Iterator[BiasCell | BiasResult]:
@@ -417,108 +238,3 @@ def _kernels_gradient(problem: Problem, g: np.ndarray) -> np.ndarray:
     """What the dL/dkernels walk fills, vectorized: the gradient of the applied kernels (K, C, kh, kw)."""
     _, grad_kernels, _ = grads_nchw(problem.images, problem.kernels, g, problem.geometry, problem.flip)
     return grad_kernels[:, :, ::-1, ::-1].copy() if problem.flip else grad_kernels
-
-
-# ----------------------------------------------------------------------------- the summary
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """What one gradient is, in words with this problem's numbers: shown after its trace."""
-
-    grad: str  # "images", "kernels" or "bias"
-    title: str
-    lines: tuple[str, ...]
-
-
-def explain(problem: Problem) -> tuple[Explanation, ...]:
-    """Which forward mode and rotation each gradient is, and the index derivation behind the rotation."""
-    parts = [_explain_images(problem), _explain_kernels(problem)]
-    if problem.bias is not None:
-        n, k, h_out, w_out = problem.output_shape
-        parts.append(Explanation("bias", "dL/dbias = the sum of g over n, row and col", (
-            f"bias[k] is added once to each of the N*H'*W' = {n}*{h_out}*{w_out} = {n * h_out * w_out} outputs "
-            "of kernel k, so each of them hands back its g: no window, no rotation.",
-        )))
-    return tuple(parts)
-
-
-def _explain_images(problem: Problem) -> Explanation:
-    geo = problem.geometry
-    rows, cols = geo.rows, geo.cols
-    (sh, sw), (dh, dw) = geo.stride, geo.dilation
-    h_out, w_out = geo.out_size
-    hs, ws = (h_out - 1) * sh + 1, (w_out - 1) * sw + 1
-    eh, ew = rows.span, cols.span
-    full_h, full_w = hs + eh - 1, ws + ew - 1
-    hp, wp = geo.padded_size
-    (top, _), (left, _) = geo.padding
-    h, w = geo.input_size
-    lines = [
-        f"eh = dh*(kh-1) + 1 = {dh}*({rows.kernel}-1) + 1 = {eh} and ew = dw*(kw-1) + 1 = {dw}*({cols.kernel}-1) + 1 "
-        f"= {ew}: the height and width of the dilated kernel w'.",
-        f"mode: 'full' (g' padded with eh-1 = {eh - 1} rows and ew-1 = {ew - 1} columns of zeros on every side), "
-        "stride 1, dilation 1: the stride and dilation already sit inside g' and w'.",
-        "rotation: 180 degrees: the window multiplies g' by w' read backwards; "
-        "equivalently a true convolution of g' with w' as it stands.",
-    ]
-    if problem.flip:
-        lines.append(
-            "flip is on: the forward pass applied w_rot = rot180(w), and rotating that again gives w back, "
-            "so here the window slides your kernels as written (spread by the dilation)."
-        )
-    lines += [
-        "the K kernels play the part the channels play in the forward pass: one partial per kernel, "
-        "summed; every image channel c gets its own plane.",
-        f"why rotated (rows; columns alike), here s = {sh}, d = {dh}:",
-        "  forward:  out[i] = ... + x_pad[i*s + u*d] * w[u] + ...",
-        "  so x_pad[r] meets tap u in output i exactly when i*s + u*d = r, and",
-        "  dL/dx_pad[r] = sum over those (i, u) of g[i] * w[u].",
-        "  spread both: g'[i*s] = g[i] (s-1 zeros between), w'[u*d] = w[u] (d-1 zeros between); with p = i*s:",
-        "  dL/dx_pad[r] = sum over p of g'[p] * w'[r - p]",
-        "  as p, the position in g', goes up, the kernel index r - p goes down: w' is read backwards (rotated 180).",
-        "  put t = p - r + (eh-1): dL/dx_pad[r] = sum over t of g'_pad[r + t] * rot180(w')[t],",
-        f"  where g'_pad is g' with eh-1 = {eh - 1} zeros each side: the forward window walk in 'full' mode.",
-        f"sizes: g {h_out}x{w_out} -> g' {hs}x{ws} -> padded {hs + 2 * (eh - 1)}x{ws + 2 * (ew - 1)}; "
-        f"the full walk fills {full_h}x{full_w} cells of dL/dx_pad ({hp}x{wp}).",
-    ]
-    if rows.dropped or cols.dropped:
-        lines.append(
-            f"the floor dropped {rows.dropped} row(s) and {cols.dropped} column(s) at the bottom/right: no window "
-            "read them, so their gradient is 0."
-        )
-    lines.append(
-        f"crop: rows {top}..{top + h - 1}, columns {left}..{left + w - 1} of dL/dx_pad are dL/dimages ({h}x{w}); "
-        "the rest is padding, which is not an input."
-    )
-    return Explanation(
-        "images",
-        "dL/dimages = the forward window walk in 'full' mode of g' against w' rotated 180 degrees, summed over kernels",
-        tuple(lines),
-    )
-
-
-def _explain_kernels(problem: Problem) -> Explanation:
-    geo = problem.geometry
-    (sh, sw), (dh, dw) = geo.stride, geo.dilation
-    kh, kw = geo.kernel_size
-    lines = [
-        f"mode: 'valid' over x_pad with g[n, k] as the kernel, stride and dilation swapped: "
-        f"stride ({dh}, {dw}) (the forward dilation), dilation ({sh}, {sw}) (the forward stride); "
-        f"the first {kh}x{kw} results, one per tap.",
-        "equivalently a valid cross-correlation of x_pad with g' (g with s-1 zeros inserted), "
-        "read at every d-th offset (u*d, v*d).",
-        "rotation: none: dL/dw[u] = sum over i of g[i] * x_pad[i*s + u*d]; "
-        "i and the x_pad index go up together, so g is read forwards.",
-        "the N images play the part the channels play in the forward pass: one partial per image, summed.",
-    ]
-    if problem.flip:
-        lines.append(
-            "flip is on: the forward pass applied w_rot = rot180(w), so the walk gives dL/dw_rot; "
-            f"rotating it back gives dL/dw: dL/dw[u, v] = dL/dw_rot[{kh - 1} - u, {kw - 1} - v]."
-        )
-    return Explanation(
-        "kernels",
-        "dL/dkernels = the forward window walk in 'valid' mode over x_pad, with g as the kernel, summed over the batch",
-        tuple(lines),
-    )
