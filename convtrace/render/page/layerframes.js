@@ -20,7 +20,7 @@
 
   function cellTable(rows) {
     // rows of cell texts -> a table; '·' cells are added zeros, '[v]' the marked tap
-    var table = el("table", "grid");
+    var table = el("table", "grid cells");
     rows.forEach(function (row) {
       var tr = el("tr");
       row.forEach(function (t) {
