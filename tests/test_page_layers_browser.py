@@ -113,6 +113,7 @@ def test_max_pool_frame_marks_the_maximum(browser, pages):
     text = body_text(browser)
     assert f"[{number(out[0, 0, 0, 1])}]" in text and f"max = {number(out[0, 0, 0, 1])}" in text
     assert "first met at input (1,2)" in text  # x[1][2] = 8, found by hand
+    assert "[ ] the window's first maximum" in text  # the footer says what the marks mean
     assert browser.execute_script("return document.querySelectorAll('#frame h2').length") == 1  # one frame at a time
 
 

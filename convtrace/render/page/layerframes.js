@@ -11,6 +11,13 @@
   var layerKind = data.kind === "conv" || data.kind === "conv_transpose" || data.kind === "max_pool" ||
     data.kind === "avg_pool";
 
+  if (layerKind) {  // the footer's marks, as these frames use them
+    document.querySelector("footer").textContent = "Keys: Right/Left arrow step, Home/End first/last, p play/pause. " +
+      "Marks are in the text: " + PAD + " a zero the loop added (padding" +
+      (data.kind === "conv_transpose" ? ", or a zero the stride inserted" : "") + ")" +
+      (data.kind === "max_pool" ? ", [ ] the window's first maximum" : "") + ".";
+  }
+
   function layerLabel(s) { return "out[" + [s.n, s.k].concat(s.at).join(",") + "]"; }
 
   function layerWhere(i) {
