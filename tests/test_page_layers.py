@@ -172,6 +172,7 @@ def test_default_cap_says_how_to_see_the_rest(tmp_path, invoke):
     data = page_data(tmp_path / "page.html")
     assert len(data["steps"]) == 2000 and data["total"] == 2104
     assert "--limit" in data["note"] and "--limit" in result.stderr
+    assert "--at col=0..3" in data["note"] and "row=" not in data["note"]  # 1-D names its own axis
 
 
 def test_grad_page_for_a_layer_holds_its_drawn_frames(tmp_path, invoke):

@@ -19,6 +19,7 @@ import numpy as np
 from ...engine.layer_step import LayerStep
 from ...source.problem import Problem
 from ..layer_frames import LayerSummary
+from ..layer_records import POSITION_NAMES
 from ..plain import number
 from .data import DEFAULT_PAGE_STEPS, PAGE_FORMAT, TraceRecorder
 from .textframes import as_text
@@ -76,6 +77,12 @@ class LayerRecorder(TraceRecorder):
                 self.records.append(layer_record(step))
             else:
                 self.left_out += 1
+
+    def cap_note(self) -> str | None:
+        """TraceRecorder's note, its --at example named with this layer's axes (col; row, col; depth, row, col)."""
+        note = super().cap_note()
+        axis = POSITION_NAMES[self.problem.dims][0]
+        return note and note.replace("--at row=0..3", f"--at {axis}=0..3")
 
     def data(self) -> dict:
         """Everything the page plays, as one JSON-ready dict (see the module docstring)."""
