@@ -18,14 +18,28 @@ class TracePlayer:
     """
 
     def __init__(self, problem, at=None, limit: int | None = None):
+        self.problem = problem
+        if not problem.is_plain_conv2d:  # groups, 1-D, 3-D, transposed, pooling: LayerSteps
+            self._layer(at, limit)
+            return
         from .engine.naive import trace
         from .render.page import TraceRecorder
 
-        self.problem = problem
         recorder = TraceRecorder(problem, _chooser(at, problem), limit)
         recorder.record_from(trace(problem))
         self.data = recorder.data()
         self.output = recorder.collector.values
+        self.steps_shown = len(recorder.records)
+
+    def _layer(self, at, limit) -> None:
+        """Any other layer: its LayerSteps in the player; the output (N, K, *O) from the vectorized engine."""
+        from .engine.dispatch import layer_output, trace_layer
+        from .render.page.layer_data import LayerRecorder
+
+        recorder = LayerRecorder(self.problem, _chooser(at, self.problem), limit)
+        recorder.record_from(trace_layer(self.problem))
+        self.data = recorder.data()
+        self.output = layer_output(self.problem)
         self.steps_shown = len(recorder.records)
 
     def maps(self) -> MapsView:
@@ -34,6 +48,8 @@ class TracePlayer:
     def _repr_html_(self) -> str:
         from .render.notebook import maps_html, player_html
 
+        if self.output.ndim != 4:  # 1-D and 3-D outputs have no 2-D maps to draw as pictures
+            return player_html(self.data)
         return player_html(self.data) + "<p><b>Output feature maps</b></p>" + maps_html(self.output)
 
     def __repr__(self) -> str:
@@ -58,6 +74,10 @@ def _chooser(at, problem):
         return lambda step: True
     if isinstance(at, int):
         return lambda step: step.step == at
+    if not problem.is_plain_conv2d:
+        from .render.layer_select import LayerSelection
+
+        return LayerSelection([at] if isinstance(at, str) else list(at), problem)
     from .render.select import Selection
 
     return Selection([at] if isinstance(at, str) else list(at), problem)
@@ -87,6 +107,7 @@ def register(shell=None) -> bool:
         shell = get_ipython()
     if shell is None:
         return False
+    from .engine.layer_step import LayerStep
     from .engine.naive import Step
     from .source.problem import Problem
     from .teach.compare import Comparison
@@ -94,6 +115,7 @@ def register(shell=None) -> bool:
     html = shell.display_formatter.formatters["text/html"]
     html.for_type(Problem, _problem_html)
     html.for_type(Step, _step_html)
+    html.for_type(LayerStep, _layer_step_html)
     html.for_type(Comparison, _comparison_html)
     return True
 
@@ -102,6 +124,10 @@ def _problem_html(problem) -> str:
     from .render.notebook import rich_html
     from .render.summary import ProblemSummary
 
+    if not problem.is_plain_conv2d:
+        from .render.layer_frames import LayerSummary
+
+        return rich_html(LayerSummary(problem)) + "<p><i>convtrace.show(problem) plays its trace here.</i></p>"
     return rich_html(ProblemSummary(problem)) + "<p><i>convtrace.show(problem) plays its trace here.</i></p>"
 
 
@@ -109,6 +135,12 @@ def _step_html(step) -> str:
     from .render.notebook import step_html
 
     return step_html(step)
+
+
+def _layer_step_html(step) -> str:
+    from .render.notebook import layer_step_html
+
+    return layer_step_html(step)
 
 
 def _comparison_html(comparison) -> str:

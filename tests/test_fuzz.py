@@ -59,6 +59,9 @@ def as_pair(value) -> tuple[int, int]:
     return (value, value) if isinstance(value, int) else tuple(value)
 
 
+SCIPY_SPAN = 10_000  # cells of a spread (dilated) kernel up to which scipy.signal.correlate is the reference
+
+
 def reference(doc: dict):
     """doc -> (N, K, H', W') output in NCHW, or None when no window fits. Assumes the document is valid."""
     layout = doc.get("layout", "NCHW").upper()
@@ -79,14 +82,23 @@ def reference(doc: dict):
     if doc.get("flip", False):
         w = w[:, :, ::-1, ::-1]
     (dh, dw), (sh, sw) = dilation, stride
-    spread = np.zeros(w.shape[:2] + ((w.shape[2] - 1) * dh + 1, (w.shape[3] - 1) * dw + 1))
-    spread[:, :, ::dh, ::dw] = w
     x_pad = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
     out = np.zeros((x.shape[0], w.shape[0], *outs))
-    for n in range(x.shape[0]):
-        for k in range(w.shape[0]):
-            full = correlate(x_pad[n], spread[k], mode="valid", method="direct")[0]
-            out[n, k] = full[::sh, ::sw][: outs[0], : outs[1]]
+    span = ((w.shape[2] - 1) * dh + 1, (w.shape[3] - 1) * dw + 1)
+    if span[0] * span[1] > SCIPY_SPAN:
+        # scipy's direct method would slide a spread kernel of a million cells over a padded input of
+        # a million (hours): DESIGN section 2's sum instead, one kernel tap at a time, on strided slices
+        for u in range(w.shape[2]):
+            for v in range(w.shape[3]):
+                taps = x_pad[:, :, u * dh: u * dh + (outs[0] - 1) * sh + 1: sh, v * dw: v * dw + (outs[1] - 1) * sw + 1: sw]
+                out += np.einsum("nchw,kc->nkhw", taps, w[:, :, u, v])
+    else:
+        spread = np.zeros(w.shape[:2] + span)
+        spread[:, :, ::dh, ::dw] = w
+        for n in range(x.shape[0]):
+            for k in range(w.shape[0]):
+                full = correlate(x_pad[n], spread[k], mode="valid", method="direct")[0]
+                out[n, k] = full[::sh, ::sw][: outs[0], : outs[1]]
     if "bias" in doc:
         out += np.array(doc["bias"], dtype=float)[None, :, None, None]
     return out

@@ -103,11 +103,17 @@ def _frames(problem, steps, chosen, limit, stepping, delay, export) -> None:
     from ..render.pages import interactive, show_pages
 
     console = Console(highlight=False)
-    exporter = None
+    exporter = page = None
     if export:
-        from ..render.export import Exporter
+        from ..render.export import Exporter, is_page
 
-        exporter = Exporter(export, console.width, title=problem.title or "convtrace run")
+        if is_page(export):  # the HTML player is built from the steps themselves, as they pass
+            from .page import LayerPageExport
+
+            page = LayerPageExport(export, problem, chosen, limit)
+            steps = page.watch(steps)
+        else:
+            exporter = Exporter(export, console.width, title=problem.title or "convtrace run")
     cap = None if (stepping and interactive(console)) or limit is not None else 100
     if chosen is not None:
         steps = filter(chosen, steps)
@@ -115,6 +121,8 @@ def _frames(problem, steps, chosen, limit, stepping, delay, export) -> None:
         steps = islice(steps, limit)
     pages = layer_pages(problem, steps, layer_output(problem), cap)
     show_pages(pages, console, stepping=stepping, delay=delay, exporter=exporter, crop=False)
+    if page is not None:
+        page.write()
 
 
 def grad_steps(problem, fmt: str, only, limit, stepping, delay, export) -> None:

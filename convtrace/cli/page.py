@@ -30,3 +30,13 @@ class TracePageExport:
         note = self.recorder.cap_note()
         if note:
             click.echo(f"--export {self.path}: {note}", err=True)
+
+
+class LayerPageExport(TracePageExport):
+    """The same page for every other layer (groups, 1-D, 3-D, transposed, pooling), from its LayerSteps."""
+
+    def __init__(self, path: str, problem, chosen=None, limit: int | None = None):
+        from ..render.page.layer_data import LayerRecorder
+
+        super().__init__(path, problem, chosen, limit)
+        self.recorder = LayerRecorder(problem, chosen or (lambda step: True), limit)

@@ -101,3 +101,42 @@ def rich_html(renderable, width: int = 100) -> str:
     console.print(renderable, crop=False)
     return console.export_html(inline_styles=True, code_format=f'<pre style="font-family: {escape(MONO_STACK)}">'
                                                                 '<code style="font-family: inherit">{code}</code></pre>')
+
+
+def _window_html(cells) -> str:
+    """Cell texts of a (*k) window (1-D a row, 2-D a grid, 3-D slices side by side) as HTML tables."""
+    if not isinstance(cells[0], list):
+        return table_html([cells])
+    if not isinstance(cells[0][0], list):
+        return table_html(cells)
+    return ('<div style="display: flex; gap: 1rem">'
+            + "".join(f"<div>d={d}{table_html(s)}</div>" for d, s in enumerate(cells)) + "</div>")
+
+
+def layer_step_html(step) -> str:
+    """One LayerStep (any layer but plain 2-D convolution): its window and how the value was made.
+
+    The cells are the page's own texts (page/layer_data.py): '·' a zero the loop added, '[v]' the maximum.
+    """
+    from .page.layer_data import layer_record
+
+    r = layer_record(step)
+    head = "out[" + ",".join(str(i) for i in (r["n"], r["k"], *r["at"])) + "]"
+    corner = ",".join(str(i) for i in r["corner"])
+    parts = [f"<p><b>step {r['step']}: {head} = {escape(r['value'])}</b> (window at ({corner}); "
+             f"{escape(step.layer.replace('_', ' '))})</p>"]
+    if "kernel" in r:
+        for i, channel in enumerate(range(*r["channels"])):
+            parts.append('<div style="display: flex; align-items: center; gap: 0.5rem; flex-wrap: wrap">'
+                         f"<span>c{channel}</span>{_window_html(r['patch'][i])}<b>*</b>{_window_html(r['kernel'][i])}"
+                         f"<span>sum {escape(r['partials'][i])}</span></div>")
+        terms = " + ".join(r["partials"])
+        parts.append(f"<p><code>{head} = {escape(terms)} + bias {escape(r['bias'])} = {escape(r['value'])}</code></p>")
+    else:
+        parts.append(_window_html(r["patch"][0]))
+        if "divisor" in r:
+            parts.append(f"<p><code>sum {escape(r['total'])} / divisor {r['divisor']} = {escape(r['value'])}</code></p>")
+        else:
+            where = ",".join(str(i) for i in r["max_at"])
+            parts.append(f"<p><code>max = {escape(r['value'])}, first met at input ({where}) [marked]</code></p>")
+    return "<div>" + "".join(parts) + "</div>"

@@ -12,6 +12,8 @@ from importlib.resources import files
 
 from ...errors import UsageError
 
+LAYER_KINDS = ("conv", "conv_transpose", "max_pool", "avg_pool")  # page kinds of layer_data.py
+
 
 def _asset(name: str) -> str:
     return files("convtrace.render.page").joinpath(name).read_text(encoding="utf-8")
@@ -26,12 +28,14 @@ def data_json(data: dict) -> str:
 def page_html(data: dict) -> str:
     """The player page for `data` (a dict from TraceRecorder.data() or TextFrames.data())."""
     jump = "step number or out[n,k,row,col]" if data.get("kind") == "conv2d" else "frame number or text, e.g. dx[0,0,1,1]"
+    if data.get("kind") in LAYER_KINDS:
+        jump = "step number or out[n,k," + ("col", "row,col", "depth,row,col")[data["dims"] - 1] + "]"
     parts = {
         "{{TITLE}}": escape(str(data.get("title") or "convtrace")),
         "{{JUMP_HINT}}": escape(jump),
         "{{CSS}}": _asset("player.css"),
-        # one function body from three files: shared helpers, the conv2d frames, the controls
-        "{{JS}}": "\n".join(_asset(name) for name in ("helpers.js", "frames.js", "player.js")),
+        # one function body from four files: shared helpers, the conv2d frames, the other layers', the controls
+        "{{JS}}": "\n".join(_asset(name) for name in ("helpers.js", "frames.js", "layerframes.js", "player.js")),
     }
     html = _asset("template.html")
     for key, value in parts.items():

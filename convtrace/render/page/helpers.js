@@ -3,10 +3,12 @@
  * The data (see data.py) holds the inputs as display text and one record per
  * step; this script only lays them out: it slices the window's taps out of the
  * image at the corner the record names and shows the record's own numbers.
- * Nothing here computes a value. Two kinds of data: "conv2d" (records built
- * into grids) and "text" (frames already drawn as text, e.g. the gradients).
+ * Nothing here computes a value. Kinds of data: "conv2d" (records built
+ * into grids), "text" (frames already drawn as text, e.g. the gradients) and
+ * the other layers, "conv", "conv_transpose", "max_pool", "avg_pool" (records
+ * holding their own windows; layerframes.js).
  *
- * build.py joins helpers.js, frames.js and player.js, in that order, into one function body.
+ * build.py joins helpers.js, frames.js, layerframes.js and player.js, in that order, into one function body.
  */
   var data = JSON.parse(document.getElementById("trace-data").textContent);
   var frameBox = document.getElementById("frame");

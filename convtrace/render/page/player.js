@@ -23,9 +23,11 @@
   /* ---------------------------------------------------------------- the player */
 
   var conv = data.kind === "conv2d";
-  var count = conv ? data.steps.length : data.frames.length;
+  var count = conv || layerKind ? data.steps.length : data.frames.length;
   var build = conv ? convFrame : textFrame, find = conv ? convFind : textFind;
+  if (layerKind) { build = layerFrame; find = layerFind; }  // the other layers (layerframes.js)
   var where = function (i) {
+    if (layerKind) return layerWhere(i);
     if (!conv) return "frame " + (i + 1) + " of " + count;
     var s = record(i);
     return label(s) + " = " + s.value + "  \u00b7  " + (i + 1) + " of " + count + " in this page";
