@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from convtrace.render.plain import number
+from convtrace.text import number
 
 DOC = {"images": [[3, 1, 0, 2], [1, 4, 1, 0], [2, 0, 5, 1]], "kernels": [[1, -1], [2, 0]], "bias": [0.5]}
 

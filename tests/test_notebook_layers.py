@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from conftest import golden_cases
-from convtrace.render.plain import number
+from convtrace.text import number
 
 MAX = {"images": [[[1, 5, 2, 0], [3, 4, 8, 1], [0, 2, 6, 7], [9, 1, 3, 2]]], "pool": "max", "pool_size": 3,
        "stride": 2, "padding": 1}

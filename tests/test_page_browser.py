@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from browser import console_errors, require_browser, start_chromium, stop_chromium
-from convtrace.render.plain import number
+from convtrace.text import number
 
 pytestmark = pytest.mark.browser
 

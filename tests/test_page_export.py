@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pytest
 
-from convtrace.render.plain import number
+from convtrace.text import number
 from pagedata import page_data, records
 
 DOC = {

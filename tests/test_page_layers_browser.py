@@ -15,7 +15,7 @@ import pytest
 
 from browser import console_errors, require_browser, start_chromium, stop_chromium
 from convtrace.engine.dispatch import layer_output
-from convtrace.render.plain import number
+from convtrace.text import number
 from convtrace.source.problem import problem_from_document
 
 pytestmark = pytest.mark.browser

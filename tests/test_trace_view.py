@@ -12,7 +12,6 @@ still be what the frames show.
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import os
@@ -27,7 +26,7 @@ from click.testing import CliRunner
 from convtrace.cli import cli
 from convtrace.engine.naive import trace
 from convtrace.source.problem import build_problem, load
-from convtrace.render.plain import number
+from convtrace.text import number
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden_text"

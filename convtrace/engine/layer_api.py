@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DataError
-from ..source.geometry import MODES, make_geometry
+from ..source.choices import MODES
+from ..source.geometry import make_geometry
 from . import layers, pooling
 
 

@@ -38,10 +38,6 @@ class Collector:
         n, k, h, w = self.shape
         return n * k * h * w
 
-    @property
-    def complete(self) -> bool:
-        return self.count >= self.total
-
     def index(self, n: int, k: int, row: int, col: int) -> int:
         """Loop index of output position (n, k, row, col)."""
         _, n_kernels, h, w = self.shape
@@ -53,9 +49,6 @@ class Collector:
         values.reshape(-1)[self.count:] = np.nan
         return values
 
-    def is_done(self, n: int, k: int, row: int, col: int) -> bool:
-        """True when the trace has already produced out[n, k, row, col]."""
-        return self.index(n, k, row, col) < self.count
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..check.report import CaseResult, Plane, Report
-from .plain import number
+from ..text import number
 
 LABELS = {"pass": ("PASS", "green"), "fail": ("FAIL", "bold red"), "error": ("ERROR", "bold red"),
           "skip": ("SKIP", "yellow")}

@@ -14,7 +14,7 @@ from ..teach.explain.groups import GroupsNote
 from ..teach.explain.pooling import PoolNote
 from ..teach.explain.transposed import TransposedNote
 from .explain_parts import heading, indent_text, labelled, map_table, side_by_side
-from .plain import number
+from ..text import number
 
 
 def _sizes(values) -> str:

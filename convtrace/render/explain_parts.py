@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..teach.explain import Spelling
-from .plain import number
+from ..text import number
 
 CODE_STYLE = "cyan"
 

@@ -16,7 +16,7 @@ from ..engine.fft import FftPair
 from ..source.problem import Problem
 from .grids import matrix
 from .lines import flow
-from .plain import number
+from ..text import number
 from .winograd import equation
 
 SIDE_SHOWN = 8  # rows and columns of a grid drawn; larger grids are cut with '…'

@@ -10,7 +10,7 @@ from rich.text import Text
 from ..engine.grad_events import (
     BiasCell, BiasResult, ImagesCell, ImagesPrepare, ImagesResult, KernelsCell, KernelsPrepare, KernelsResult,
 )
-from .plain import number
+from ..text import number
 from .grad_records import index_text, indices_text, total_text, walk_name
 from .grad_grid import VIEW, board_grid, crossings, grid, planes, section_title, window_box
 

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from . import grids
 from .lines import Block, text, vstack
-from .plain import number
+from ..text import number
 
 VIEW = 14  # rows / columns of a grid drawn at most; a bigger array shows the part around its marks
 PLANES = 8  # planes of one array drawn at most in a preparation or result frame

@@ -10,7 +10,7 @@ from ..engine.grad_events import (
 )
 from ..source.problem import Problem
 from ..teach.grad_words import Explanation
-from .plain import number
+from ..text import number
 from .records import geometry_record
 
 NAMES = {"images": "dL/dimages", "kernels": "dL/dkernels", "bias": "dL/dbias"}

@@ -21,7 +21,7 @@ from rich.style import Style
 
 from ..teach.feature_maps import MapPicture
 from .lines import Block, Line, blank, flow, prose
-from .plain import number
+from ..text import number
 
 UPPER_HALF = "▀"
 SHADES = " .:-=+*#%@"  # no colour: low -> high, one character per cell

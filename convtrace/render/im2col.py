@@ -14,7 +14,7 @@ from rich.text import Text
 from ..engine.im2col import Im2col
 from ..source.problem import Problem
 from .lines import NBSP, Paragraph
-from .plain import number
+from ..text import number
 
 ROWS_SHOWN = 12  # column-matrix rows shown unless --limit says otherwise
 MAP_SIDE = 16  # output maps larger than this are summarised, not printed

@@ -7,7 +7,7 @@ from rich.style import Style
 
 from ..source.presets import Preset
 from .lines import Block, Line, blank, indent, prose, text
-from .plain import number
+from ..text import number
 
 BOLD = Style(bold=True)
 DIM = Style(dim=True)

@@ -23,7 +23,7 @@ from ..engine.naive_backward import BackStep
 from ..source.problem import Problem
 from .layer_frames import NAMES, _block, _line
 from .pages import Page
-from .plain import number
+from ..text import number
 
 BOLD, DIM = Style(bold=True), Style(dim=True)
 RULES = {

@@ -24,7 +24,7 @@ from ..engine.layer_step import LayerStep
 from ..source.layers import image_axes, kernel_axes, output_axes
 from ..source.problem import Problem
 from .pages import Page
-from .plain import number
+from ..text import number
 
 BOLD, DIM, MARK = Style(bold=True), Style(dim=True), Style(color="yellow", bold=True, reverse=True)
 NAMES = {"conv": "convolution", "conv_transpose": "transposed convolution",

@@ -15,7 +15,7 @@ import numpy as np
 from ..engine.grad import Gradients
 from ..engine.layer_step import LayerStep
 from ..source.problem import Problem
-from .plain import number
+from ..text import number
 
 POSITION_NAMES = {1: ("col",), 2: ("row", "col"), 3: ("depth", "row", "col")}
 CORNER_NAMES = {1: ("left",), 2: ("top", "left"), 3: ("front", "top", "left")}

@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import UsageError
 from ..teach.feature_maps import MapPicture
 from .heatmap import COLD, HOT, RAMP, ZERO
-from .plain import number
+from ..text import number
 
 PANEL = 128  # the longer side of each panel in the side-by-side picture, in pixels
 GAP, LABEL = 12, 30  # pixels between panels, and under each one for its title and scale

@@ -14,7 +14,7 @@ from . import grids
 from .heatmap import Heatmaps
 from .grids import EMPTY, LABEL, STYLES
 from .lines import Block, Line, Paragraph, blank, flow, prose, text, vstack
-from .plain import number
+from ..text import number
 
 BOLD = Style(bold=True)
 NOTE = Style(italic=True, dim=True)

@@ -15,7 +15,7 @@ from html import escape
 import numpy as np
 
 from .page import page_html
-from .plain import number
+from ..text import number
 from .svgfont import MONO_STACK
 
 PLAYER_HEIGHT = 760  # px: one frame of a small trace without scrolling the notebook

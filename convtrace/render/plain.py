@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..engine.naive import Step
-from ..text import number  # noqa: F401  (importable from here as before)
+from ..text import number
 
 
 def plain_line(step: Step) -> str:

@@ -48,10 +48,6 @@ class Selection:
         self.specs = tuple(specs)
         self.choices = [parse_at(spec, problem) for spec in self.specs]
 
-    @property
-    def everything(self) -> bool:
-        return not self.choices
-
     def __call__(self, step: Step) -> bool:
         if not self.choices:
             return True

@@ -25,7 +25,7 @@ from ..engine.tracecheck import Collector
 from . import grids
 from .grids import CURRENT, EMPTY, PAD, PAD_TAP, PLAIN, TAP
 from .lines import Block, blank, flow, hstack, indent, prose, text, vstack
-from ..text import Numbers, shape, signed  # noqa: F401  (shape, signed: kept importable from here)
+from ..text import Numbers, shape, signed
 
 RULE = Style(color="cyan", bold=True)
 BOLD = Style(bold=True)

@@ -9,7 +9,7 @@ from rich.style import Style
 from ..source.geometry import Axis
 from ..source.problem import IMAGE_AXES, KERNEL_AXES, OUTPUT_AXES, Problem
 from .lines import Block, blank, prose, wrap
-from .plain import number
+from ..text import number
 
 BOLD = Style(bold=True)
 KEY = Style(bold=True, color="cyan")

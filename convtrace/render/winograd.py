@@ -16,7 +16,7 @@ from ..engine.winograd import AT, BT, DIRECT_MULTIPLICATIONS, G, MULTIPLICATIONS
 from ..source.problem import Problem
 from .grids import matrix, operator
 from .lines import Block, flow, hstack
-from .plain import number
+from ..text import number
 
 CHANNELS_SHOWN = 3  # channels drawn one by one; the rest are only summed
 

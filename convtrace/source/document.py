@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import DataError, UsageError
 from .build import build_problem
-from .geometry import MODES
+from .choices import MODES
 from .jsontext import parse_json
 from .layers import LAYER_KEYS, LayerSettings, image_axes, kernel_axes, read_layer_keys
 from .limits import DEFAULT_MAX_ELEMENTS

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ..errors import DataError
 
-from .choices import MODES  # noqa: F401  (re-exported: geometry.MODES)
+from .choices import MODES
 
 
 @dataclass(frozen=True)
@@ -116,11 +116,6 @@ class Axis:
             f"{n}' = floor(({self.size} + {self.before} + {self.after} - "
             f"{self.dilation}*({self.kernel}-1) - 1) / {self.stride}) + 1 = {self.out}"
         )
-
-    def out_formula_symbolic(self) -> str:
-        """The output-size formula in symbols."""
-        n = self.name
-        return f"{n}' = floor(({n} + pad_before + pad_after - d*(k-1) - 1) / s) + 1"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from ..errors import DataError
-from .geometry import MODES
+from .choices import MODES
 from .printable import printable
 from .tensors import describe, type_hint
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DataError, UsageError
-from ..source.geometry import MODES, Axis, Geometry, make_geometry
+from ..source.choices import MODES
+from ..source.geometry import Axis, Geometry, make_geometry
 from ..source.problem import Problem
 
 DEFAULT_MODES = ("valid", "same", "full")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..render.plain import number
+from ..text import number
 
 CHANNELS = {"conv": "kernel", "conv_transpose": "output channel", "max_pool": "channel", "avg_pool": "channel"}
 

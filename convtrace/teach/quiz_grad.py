@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DataError
-from ..render.plain import number
+from ..text import number
 from .quiz import Verdict, parse_value
 
 NAMES = {"grad_images": "dL/dimages", "grad_kernels": "dL/dkernels"}

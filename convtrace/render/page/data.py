@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from ...engine.naive import Step
 from ...engine.tracecheck import Collector
 from ...source.problem import Problem
-from ..plain import number
+from ...text import number
 
 PAGE_FORMAT = "convtrace-page/1"
 DEFAULT_PAGE_STEPS = 2000  # steps a page embeds unless --limit asks for another number

@@ -20,7 +20,7 @@ from ...engine.layer_step import LayerStep
 from ...source.problem import Problem
 from ..layer_frames import LayerSummary
 from ..layer_records import POSITION_NAMES
-from ..plain import number
+from ...text import number
 from .data import DEFAULT_PAGE_STEPS, PAGE_FORMAT, TraceRecorder
 from .textframes import as_text
 
