@@ -313,3 +313,25 @@ def test_help_starts_without_numpy_rich_or_pillow(args):
             "print('LOADED', sorted(m for m in ('numpy', 'rich', 'PIL') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60)
     assert "LOADED []" in done.stdout, done.stdout[-300:]
+
+
+# ---------------------------------------------------------------- every command on every layer
+
+LAYER_DOCS = {
+    "depthwise": {"images": [[[[1, 2, 0], [0, 1, 3], [2, 2, 1]], [[0, 1, 1], [2, 0, 1], [1, 1, 0]]]],
+                  "kernels": [[[[1, 0], [0, -1]]], [[[2, 1], [1, 0]]]], "groups": 2},
+    "transposed": {"images": [[[[1, 2], [3, 4]]]], "kernels": [[[[1, 0], [0, 1]]]], "transposed": True, "stride": 2},
+    "maxpool": {"images": [[[[1, 5, 2, 0], [3, 1, 4, 2], [0, 2, 6, 1], [1, 3, 0, 2]]]], "pool": "max", "pool_size": 2},
+    "conv1d": {"images": [[1, 2, 3, 4, 5]], "kernels": [[1, -1]], "dims": 1, "causal": True},
+}
+
+
+@pytest.mark.parametrize("layer", sorted(LAYER_DOCS))
+@pytest.mark.parametrize("args", [["bench", "--no-torch", "--repeat", "1"], ["run", "--method", "winograd"],
+                                  ["run", "--method", "fft"], ["run", "--method", "im2col"], ["explain"], ["compare"]])
+def test_commands_that_cover_2d_convolution_only_say_so_for_other_layers(tmp_path, layer, args):
+    path = tmp_path / f"{layer}.json"
+    path.write_text(json.dumps(LAYER_DOCS[layer]))
+    code, out, err = run([*args[:1], str(path), *args[1:]])
+    assert code in (1, 2), err
+    assert out == "" and err.startswith("Error:") and "internal error" not in err and "Traceback" not in err

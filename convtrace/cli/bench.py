@@ -45,7 +45,16 @@ def bench(source, dtype, repeat, budget, no_torch, as_json):
     if source.file is None and not (source.images or source.random or source.example):
         cases = default_cases(dtype, source.overrides)
     else:
-        cases = [Case(source.name, source.load(), dtype)]
+        problem = source.load()
+        if not problem.is_plain_conv2d:
+            from ..errors import UsageError
+
+            raise UsageError(
+                f"bench times the ways to compute a 2-D convolution without groups; this document is a "
+                f"{problem.layer} layer with dims {problem.dims} and groups {problem.groups}. Trace it with "
+                f"`convtrace run`; benchmarks/bench_layers_vs_torch.py times the other layers against PyTorch"
+            )
+        cases = [Case(source.name, problem, dtype)]
     methods = tuple(m for m in METHODS if not (no_torch and m == "torch"))
     if as_json:
         results = [run_case(case, methods, repeat, budget) for case in cases]

@@ -26,6 +26,9 @@ def show_better_way(method: str, source, fmt, limit, at, stepping, delay, export
     from rich.console import Console
 
     problem = source.load()
+    if not problem.is_plain_conv2d:
+        raise UsageError(f"--method {method} shows 2-D convolution without groups; this is a {problem.layer} "
+                         f"layer with dims {problem.dims} and groups {problem.groups}: use --method loop")
     where = _where(at[0] if at else "", problem, method)
     console = Console(highlight=False)
     if method == "winograd":
