@@ -115,7 +115,8 @@ def engine_rate(path: Path, runs: int) -> float:
 def jsonl_rate(path: Path, runs: int) -> float:
     """Steps per second of the jsonl writer of `convtrace run` (engine + records + output), in this process."""
     import convtrace
-    from convtrace.cli.run import _jsonl_line, _write_lines
+    from convtrace.cli.lines_out import write_lines
+    from convtrace.cli.run import _jsonl_line
 
     problem = convtrace.load(str(path))
     rates, saved = [], sys.stdout
@@ -124,7 +125,7 @@ def jsonl_rate(path: Path, runs: int) -> float:
             sys.stdout = sink
             for _ in range(runs):
                 start = time.perf_counter()
-                _write_lines(convtrace.trace(problem), _jsonl_line())
+                write_lines(map(_jsonl_line(), convtrace.trace(problem)))
                 rates.append(problem.steps / (time.perf_counter() - start))
         finally:
             sys.stdout = saved

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
+from .lines_out import write_lines
 from .options import problem_options, view_options
 
 FORMATS = ("rich", "plain", "jsonl")
@@ -82,29 +82,15 @@ def grad(source, limit, only, as_json, fmt, stepping, delay, export, pager):
         from ..render.grad_records import event_record
 
         dumps = json.JSONEncoder(separators=(", ", ": ")).encode
-        _write_lines((dumps(event_record(e)) for e in events if not isinstance(e, Skipped)))
+        write_lines((dumps(event_record(e)) for e in events if not isinstance(e, Skipped)))
     elif fmt == "plain":
         from ..render.grad_records import plain_explanation, plain_line
 
         lines = (e.text if isinstance(e, Skipped) else plain_line(e) for e in events)
-        _write_lines(lines)
-        _write_lines(plain_explanation(part) for part in parts)
+        write_lines(lines)
+        write_lines(plain_explanation(part) for part in parts)
     else:
         _show_frames(problem, events, parts, capped, stepping, delay, export, pager)
-
-
-def _write_lines(lines) -> None:
-    """One line per item, written in batches (fast for long traces)."""
-    out = sys.stdout
-    batch = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) >= 256:
-            out.write("\n".join(batch) + "\n")
-            batch.clear()
-    if batch:
-        out.write("\n".join(batch) + "\n")
-    out.flush()
 
 
 def _interactive() -> bool:

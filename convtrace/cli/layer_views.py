@@ -8,12 +8,12 @@ render/layer_frames.py.
 from __future__ import annotations
 
 import json
-import sys
 from itertools import islice
 
 import click
 
 from ..errors import UsageError
+from .lines_out import write_lines
 from ..render.layer_records import POSITION_NAMES
 
 
@@ -83,15 +83,7 @@ def run_steps(problem, fmt: str, limit, at, stepping, delay, export) -> None:
 
     dumps = json.JSONEncoder(separators=(", ", ": ")).encode
     to_line = (lambda step: dumps(layer_step_record(step))) if fmt == "jsonl" else layer_plain_line
-    out, batch = sys.stdout, []
-    for step in steps:
-        batch.append(to_line(step))
-        if len(batch) >= 256:
-            out.write("\n".join(batch) + "\n")
-            batch.clear()
-    if batch:
-        out.write("\n".join(batch) + "\n")
-    out.flush()
+    write_lines(map(to_line, steps))
 
 
 def _frames(problem, steps, chosen, limit, stepping, delay, export) -> None:
@@ -157,12 +149,4 @@ def grad_steps(problem, fmt: str, only, limit, stepping, delay, export) -> None:
         steps = islice(steps, limit)
     dumps = json.JSONEncoder(separators=(", ", ": ")).encode
     to_line = (lambda s: dumps(back_record(s, only))) if fmt == "jsonl" else (lambda s: back_plain_line(s, only))
-    out, batch = sys.stdout, []
-    for step in steps:
-        batch.append(to_line(step))
-        if len(batch) >= 256:
-            out.write("\n".join(batch) + "\n")
-            batch.clear()
-    if batch:
-        out.write("\n".join(batch) + "\n")
-    out.flush()
+    write_lines(map(to_line, steps))

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from .lines_out import write_lines
 from .options import problem_options, view_options
 
 FORMATS = ("rich", "plain", "jsonl")
@@ -88,11 +89,11 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, pager, frame_v
 
         steps = islice(steps, limit)
     if fmt == "jsonl":
-        _write_lines(steps, _jsonl_line())
+        write_lines(map(_jsonl_line(), steps))
     elif fmt == "plain":
         from ..render.plain import plain_line
 
-        _write_lines(steps, plain_line)
+        write_lines(map(plain_line, steps))
 
 
 def _emit_hint(source) -> None:
@@ -108,20 +109,6 @@ def _jsonl_line():
     from ..render.records import step_lines
 
     return step_lines()  # the text json.dumps(step_record(step)) would give, built faster
-
-
-def _write_lines(steps, to_line) -> None:
-    """One line per step, written in batches (fast for long traces)."""
-    out = sys.stdout
-    batch = []
-    for step in steps:
-        batch.append(to_line(step))
-        if len(batch) >= 256:
-            out.write("\n".join(batch) + "\n")
-            batch.clear()
-    if batch:
-        out.write("\n".join(batch) + "\n")
-    out.flush()
 
 
 def _show_im2col(source, fmt, limit, at, stepping, delay, export) -> None:
