@@ -40,7 +40,7 @@ except ImportError as e:  # torch is deliberately not a dependency of convtrace
     sys.exit(f"generate_layers.py needs torch and numpy ({e}); see its docstring")
 
 HERE = pathlib.Path(__file__).resolve().parent
-# ../shared beside the repository (a worktree may sit one folder deeper)
+# the public cases in ../shared beside the repository (searched upwards, wherever the checkout sits)
 CONTRACT_LAYERS = next((p / "shared" / "contract" / "layers" for p in HERE.parents
                         if (p / "shared" / "contract" / "layers").is_dir()), None)
 GENERATOR = f"tests/golden/generate_layers.py, torch {torch.__version__}, float64"
