@@ -104,20 +104,29 @@ class Grader:
             self.times.append(float(reply["seconds"]))
         return reply
 
-    def _judge(self, result: CaseResult, situation: Situation, plan: Call, reply: dict) -> None:
-        """Fill `result` from one reply: pass, fail (with a diagnosis when one fits) or error."""
-        case = situation.case
+    def _worker_event(self, result: CaseResult, reply: dict) -> bool:
+        """Record what every reply carries; True when the worker itself ended the call (time-out, crash, tampering)."""
         result.stdout = str(reply.get("stdout", ""))
         result.seconds = reply.get("seconds")
         self._remarks(result, reply)
-        event, kind = reply.get("event"), reply.get("kind")
+        event = reply.get("event")
         if event == "timeout" and reply.get("whole_run"):
             self._fail(result, error=Problem("not_run", self._run_used_up("stopped during this call")))
         elif event == "timeout":
             self._fail(result, error=Problem("timeout", self._timeout_message()))
         elif event in ("crash", "tampered"):
             self._fail(result, error=Problem(event, reply["message"], reply.get("stderr") or None))
-        elif kind == "exception":
+        else:
+            return False
+        return True
+
+    def _judge(self, result: CaseResult, situation: Situation, plan: Call, reply: dict) -> None:
+        """Fill `result` from one reply: pass, fail (with a diagnosis when one fits) or error."""
+        case = situation.case
+        if self._worker_event(result, reply):
+            return
+        kind = reply.get("kind")
+        if kind == "exception":
             error_type, message = str(reply.get("error_type")), str(reply.get("message", ""))
             text = f"{error_type}: {message}" if message else error_type
             diagnosis = from_exception(case, error_type, message, bool(reply.get("read_stdin")),

@@ -147,17 +147,10 @@ class OpGrader(Grader):
 
     def _judge_op(self, result: CaseResult, case: OpCase, reply: dict) -> None:
         """Fill `result` from the reply: pass, fail (with a diagnosis when a model fits) or error."""
-        result.stdout = str(reply.get("stdout", ""))
-        result.seconds = reply.get("seconds")
-        self._remarks(result, reply)
-        event, kind = reply.get("event"), reply.get("kind")
-        if event == "timeout" and reply.get("whole_run"):
-            self._fail(result, error=Problem("not_run", self._run_used_up("stopped during this call")))
-        elif event == "timeout":
-            self._fail(result, error=Problem("timeout", self._timeout_message()))
-        elif event in ("crash", "tampered"):
-            self._fail(result, error=Problem(event, reply["message"], reply.get("stderr") or None))
-        elif kind == "exception":
+        if self._worker_event(result, reply):
+            return
+        kind = reply.get("kind")
+        if kind == "exception":
             error_type, message = str(reply.get("error_type")), str(reply.get("message", ""))
             self._fail(result, error=Problem("exception", f"{error_type}: {message}" if message else error_type,
                                              reply.get("traceback")))
