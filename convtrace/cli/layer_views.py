@@ -14,7 +14,6 @@ import click
 
 from ..errors import UsageError
 from .lines_out import write_lines
-from ..render.layer_records import POSITION_NAMES
 
 
 def run_json(problem) -> None:
@@ -37,33 +36,9 @@ def selection(specs, problem):
     """--at n=0,k=1 / row=2 / depth=0..1 -> a predicate on steps (None when no --at)."""
     if not specs:
         return None
-    sizes = dict(zip(("n", "k", *POSITION_NAMES[problem.dims]), problem.output_shape), step=problem.steps)
-    example = f"e.g. --at n=0,k=1, --at {POSITION_NAMES[problem.dims][0]}=0..2 or --at step=5"
-    choices = []
-    for spec in specs:
-        picked = {}
-        for part in spec.split(","):
-            name, equals, value = part.strip().partition("=")
-            name = name.strip().lower()
-            if not equals or name not in sizes:
-                raise UsageError(f"--at {spec!r}: {part.strip()!r} is not NAME=VALUE with NAME one of "
-                                 f"{', '.join(sizes)}; {example}")
-            first, dots, last = value.strip().partition("..")
-            try:
-                lo, hi = int(first), int(last if dots else first)
-            except ValueError:
-                raise UsageError(f"--at {spec!r}: {value.strip()!r} is not a whole number or a range like 0..2; "
-                                 f"{example}") from None
-            if lo < 0 or hi < lo or hi >= sizes[name]:
-                raise UsageError(f"--at {spec!r}: {name} must be within 0..{sizes[name] - 1}, got {value.strip()}")
-            picked[name] = range(lo, hi + 1)
-        choices.append(picked)
+    from ..render.layer_select import LayerSelection
 
-    def chosen(step) -> bool:
-        where = dict(zip(("n", "k", *POSITION_NAMES[problem.dims]), (step.n, step.k, *step.position)), step=step.step)
-        return any(all(where[name] in values for name, values in choice.items()) for choice in choices)
-
-    return chosen
+    return LayerSelection(list(specs), problem, option="--at")
 
 
 def run_steps(problem, fmt: str, limit, at, stepping, delay, export) -> None:

@@ -21,25 +21,12 @@ from rich.console import Console
 
 from ..errors import UsageError
 from .pages import Frame
-from .page.textframes import TextFramesPage, as_text, frame_label
+from .page.textframes import Discard, TextFramesPage, as_text, frame_label
 from .svgfont import console_html, console_svg
 
 FILE_SUFFIXES = (".svg", ".html", ".htm", ".txt")
 PAGE_SUFFIXES = (".html", ".htm")
 FOLDER = "folder"
-
-
-class _Discard:
-    """A file that forgets what it is given: the recording, not the console's output, is what counts."""
-
-    def write(self, data: str) -> int:
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def isatty(self) -> bool:
-        return False
 
 
 def is_folder(path: str) -> bool:
@@ -70,7 +57,7 @@ def is_page(path: str) -> bool:
 
 def recording_console(width: int, colour: bool) -> Console:
     return Console(
-        file=_Discard(), record=True, width=width, force_terminal=colour,
+        file=Discard(), record=True, width=width, force_terminal=colour,
         color_system="truecolor" if colour else None, no_color=not colour,
         highlight=False, emoji=False, legacy_windows=False,
     )

@@ -15,28 +15,30 @@ from .layer_records import POSITION_NAMES
 class LayerSelection:
     """A predicate on LayerSteps built from --at texts, each checked against the output's shape (N, K, *O)."""
 
-    def __init__(self, specs: list[str], problem: Problem):
+    def __init__(self, specs: list[str], problem: Problem, option: str = "at"):
+        self.option = option  # how messages name the texts: "--at" on the command line, "at" in a notebook
         self.names = ("n", "k", *POSITION_NAMES[problem.dims])
         self.sizes = dict(zip(self.names, problem.output_shape), step=problem.steps)
         self.choices = [self._parse(spec) for spec in specs]
 
     def _parse(self, spec: str) -> dict[str, range]:
-        example = f"e.g. n=0,k=1, {self.names[2]}=0..2 or step=5"
+        at = "--at " if self.option == "--at" else ""
+        example = f"e.g. {at}n=0,k=1, {at}{self.names[2]}=0..2 or {at}step=5"
         picked = {}
         for part in spec.split(","):
             name, equals, value = part.strip().partition("=")
             name = name.strip().lower()
             if not equals or name not in self.sizes:
-                raise UsageError(f"at {spec!r}: {part.strip()!r} is not NAME=VALUE with NAME one of "
+                raise UsageError(f"{self.option} {spec!r}: {part.strip()!r} is not NAME=VALUE with NAME one of "
                                  f"{', '.join(self.sizes)}; {example}")
             first, dots, last = value.strip().partition("..")
             try:
                 lo, hi = int(first), int(last if dots else first)
             except ValueError:
-                raise UsageError(f"at {spec!r}: {value.strip()!r} is not a whole number or a range like 0..2; "
+                raise UsageError(f"{self.option} {spec!r}: {value.strip()!r} is not a whole number or a range like 0..2; "
                                  f"{example}") from None
             if lo < 0 or hi < lo or hi >= self.sizes[name]:
-                raise UsageError(f"at {spec!r}: {name} must be within 0..{self.sizes[name] - 1}, got {value.strip()}")
+                raise UsageError(f"{self.option} {spec!r}: {name} must be within 0..{self.sizes[name] - 1}, got {value.strip()}")
             picked[name] = range(lo, hi + 1)
         return picked
 

@@ -94,9 +94,9 @@ def rich_html(renderable, width: int = 100) -> str:
     """Any Rich renderable as a <pre> block with inline colours (marks stay in the text)."""
     from rich.console import Console
 
-    from .export import _Discard
+    from .page.textframes import Discard
 
-    console = Console(record=True, width=width, file=_Discard(), force_terminal=True, color_system="truecolor",
+    console = Console(record=True, width=width, file=Discard(), force_terminal=True, color_system="truecolor",
                       highlight=False, emoji=False)
     console.print(renderable, crop=False)
     return console.export_html(inline_styles=True, code_format=f'<pre style="font-family: {escape(MONO_STACK)}">'

@@ -18,13 +18,15 @@ MAX_TEXT_FRAMES = 2000  # a page of drawn frames grows with every one: keep it a
 
 def as_text(renderable, width: int = TEXT_WIDTH) -> str:
     """What `renderable` prints at `width` columns, without colour."""
-    console = Console(width=width, record=True, file=_Discard(), color_system=None, no_color=True,
+    console = Console(width=width, record=True, file=Discard(), color_system=None, no_color=True,
                       highlight=False, emoji=False, force_terminal=False)
     console.print(renderable, crop=False)
     return console.export_text(styles=False).rstrip("\n")
 
 
-class _Discard:
+class Discard:
+    """A file that forgets what it is given: the recording, not the console's output, is what counts."""
+
     def write(self, data: str) -> int:
         return len(data)
 
