@@ -154,7 +154,7 @@ def test_the_choice_by_shape():
 
 def test_blocks_run_everything_once_and_pass_errors_on():
     done = []
-    blocks.run_blocks(range(50), done.append)
+    blocks.blocks_on_every_core(range(50), done.append)
     assert sorted(done) == list(range(50))
 
     def fail(block):
@@ -162,7 +162,7 @@ def test_blocks_run_everything_once_and_pass_errors_on():
             raise RuntimeError("block 7")
 
     with pytest.raises(RuntimeError, match="block 7"):
-        blocks.run_blocks(range(20), fail)
+        blocks.blocks_on_every_core(range(20), fail)
 
 
 def test_repeated_calls_of_changing_shapes_stay_right():
@@ -178,7 +178,7 @@ def test_repeated_calls_of_changing_shapes_stay_right():
                               conv2d_nchw(x, w, None, make_geometry(shape[2:], (3, 3), padding=pad), strategy="auto"))
 
 
-@pytest.mark.parametrize("strategy", ["winograd", "fft", "rows"])
+@pytest.mark.parametrize("strategy", ["winograd", "fft"])
 def test_without_threadpoolctl_the_blocks_run_one_after_another(strategy, monkeypatch):
     """No way to hold BLAS at one thread: same numbers, computed serially."""
     rng = np.random.default_rng(6)
@@ -186,8 +186,8 @@ def test_without_threadpoolctl_the_blocks_run_one_after_another(strategy, monkey
     want = conv2d(x, w, padding=1, strategy=strategy)
     monkeypatch.setattr(blocks, "_blas", False)
     threads = set()  # the threads that ran a block
-    real = blocks.run_blocks
-    monkeypatch.setattr(blocks, "run_blocks", lambda todo, work: real(
+    real = blocks.blocks_on_every_core
+    monkeypatch.setattr(blocks, "blocks_on_every_core", lambda todo, work: real(
         todo, lambda block: (threads.add(threading.current_thread().name), work(block))))
     got = conv2d(x, w, padding=1, strategy=strategy)
     assert threads == {threading.main_thread().name}
@@ -217,6 +217,25 @@ def test_blocks_share_the_cores():
         blas_threads.add(blocks._blas_controller().lib_controllers[0].num_threads)
         time.sleep(0.05)  # releases the GIL, as NumPy's loops do
 
-    blocks.run_blocks(range(8), work)
+    blocks.blocks_on_every_core(range(8), work)
     assert len(names) == 2 and blas_threads == {1}
     assert blocks._blas_controller().lib_controllers[0].num_threads == before >= 2  # restored afterwards
+
+
+@pytest.mark.parametrize("strategy", ["im2col", "rows", "shifted"])
+def test_direct_blocks_run_in_order_and_leave_blas_its_threads(strategy, monkeypatch):
+    """The direct strategies' blocks are one big product each: BLAS keeps its threads (see engine/blocks.py)."""
+    controller = blocks._blas_controller()
+    if not controller:
+        pytest.skip("threadpoolctl finds no BLAS library")
+    before = controller.lib_controllers[0].num_threads
+    seen = []  # (thread, BLAS threads) in every block
+    real = blocks.blocks_in_order
+    monkeypatch.setattr(blocks, "blocks_in_order", lambda todo, work: real(
+        todo, lambda block: (seen.append((threading.current_thread().name, controller.lib_controllers[0].num_threads)),
+                             work(block))))
+    rng = np.random.default_rng(8)
+    x, w = rng.normal(size=(6, 16, 40, 40)), rng.normal(size=(8, 16, 3, 3))
+    got = conv2d(x, w, padding=1, strategy=strategy)
+    assert len(seen) >= 1 and set(seen) == {(threading.main_thread().name, before)}
+    np.testing.assert_allclose(got, conv2d(x, w, padding=1, strategy="windows"), rtol=0, atol=tolerance(x, w))

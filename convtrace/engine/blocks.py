@@ -1,18 +1,27 @@
-"""Run independent blocks of work on every core, each core taking the next block when it is free.
+"""Two ways to run the independent blocks of a layer on every core.
 
-The Winograd and FFT strategies cut a layer into blocks (a few rows of tiles,
-a few images) that share nothing but read-only inputs and write disjoint parts
-of the output. Each block is transforms (NumPy element-wise work, one core)
-and small matrix products. Giving every core whole blocks, with the BLAS
-library held at one thread meanwhile, beats one block at a time on all cores:
+Every strategy of the vectorized engine cuts a layer into blocks (a few rows
+of positions or tiles, a few images) that share nothing but read-only inputs
+and write disjoint parts of the output. Which way is faster depends on what
+a block spends its time on:
 
-* the transforms run on every core, not just the calling one;
-* no product waits for BLAS's other threads to wake up or to get a core back
-  from another program: a core that falls behind simply takes fewer blocks,
-  which keeps the time of a call steady on a busy machine.
+* `blocks_in_order`: one block after another on this thread; the BLAS library
+  spreads each block's matrix product over every core. For the direct
+  strategies (engine/flat.py), where the product is nearly all the work.
+* `blocks_on_every_core`: every core takes whole blocks, with the BLAS library
+  held at one thread meanwhile. For Winograd and FFT, whose element-wise
+  transforms and FFTs (one core each in NumPy) are half the work or more.
+
+Why not always the second: when a call returns, BLAS goes back to its own
+thread count, and OpenBLAS's threads then wait for work by spinning for about
+0.1 s. A call that follows within that time shares its cores with the spinning
+thread: a 3 ms direct layer took 5 ms for its first few calls, and the slowest
+of 11 calls was 2.2 times the median (measured on a 2-core machine). Letting
+BLAS keep its threads, the same layer is steady within 1.1 times.
 
 NumPy releases the GIL inside its element-wise loops, matrix products and FFTs,
-so plain Python threads run these blocks in parallel.
+so plain Python threads run blocks in parallel; every NumPy call takes the GIL
+back, though, so a block should make a few large calls, not many small ones.
 """
 
 from __future__ import annotations
@@ -50,7 +59,13 @@ def _blas_controller():
     return _blas
 
 
-def run_blocks(blocks: Iterable, work: Callable[[object], None]) -> None:
+def blocks_in_order(blocks: Iterable, work: Callable[[object], None]) -> None:
+    """Call work(block) for every block, in order, on this thread (BLAS uses its own threads inside)."""
+    for block in blocks:
+        work(block)
+
+
+def blocks_on_every_core(blocks: Iterable, work: Callable[[object], None]) -> None:
     """Call work(block) for every block, on `cores()` threads (this one included); exceptions propagate.
 
     `work` must only write what its block owns. With one core, or without

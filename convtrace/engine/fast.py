@@ -29,7 +29,7 @@ Two ideas, chosen by the size of the problem (`choose_strategy`):
   is first split into s*s phases (every s-th row and column), which turns it
   into stride-1 slices.
 
-Blocks are independent: every core takes whole blocks (engine/blocks.py).
+Blocks are independent; engine/blocks.py says how they share the cores.
 Two more strategies do fewer multiplications and live in their own modules:
 "winograd" (F(2x2, 3x3), engine/winograd.py) and "fft" (engine/fft.py);
 engine/choice.py says when they win.

@@ -84,7 +84,7 @@ def conv2d_fft(images: np.ndarray, kernels: np.ndarray, bias, geometry: Geometry
     Any stride and dilation (the stride-1 result is computed and every stride-th
     cell kept). float32 stays float32 (complex64 spectra), anything else float64.
     """
-    from .blocks import run_blocks
+    from .blocks import blocks_on_every_core
 
     n, c, _, _ = images.shape
     k = kernels.shape[0]
@@ -115,7 +115,7 @@ def conv2d_fft(images: np.ndarray, kernels: np.ndarray, bias, geometry: Geometry
         else:
             np.add(_crop(z, geometry), bias, out=target)
 
-    run_blocks(range(0, n, per_block), one_block)
+    blocks_on_every_core(range(0, n, per_block), one_block)
     return out
 
 

@@ -147,9 +147,9 @@ def _conv_flat(x: np.ndarray, w: np.ndarray, g: Geometry, strategy: str, bias) -
                 target += y[group * k : (group + 1) * k, after[group] : after[group] + b]
         _keep_rows(target.reshape(k, b // wq, wq), row, hq, bias, out)
 
-    from .blocks import run_blocks  # every core takes whole blocks (engine/blocks.py)
+    from .blocks import blocks_in_order  # BLAS spreads each product over the cores (engine/blocks.py)
 
-    run_blocks(range(0, rows, per_block), one_block)
+    blocks_in_order(range(0, rows, per_block), one_block)
     return out
 
 

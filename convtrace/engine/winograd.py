@@ -15,7 +15,8 @@ position e of the 4x4 transformed tile. That is how cuDNN and oneDNN compute
 Two front doors:
 
 * `conv2d_winograd`: the whole layer, (N, C, H, W) x (K, C, 3, 3) -> (N, K, H', W'),
-  in blocks of tile rows that stay in cache, every core taking whole blocks.
+  in blocks of tile rows that stay in cache, every core taking whole blocks
+  (engine/blocks.py).
 * `winograd_tile`: one tile of one image and one kernel, every intermediate kept
   (a frozen `WinogradTile`), for `convtrace run --method winograd`.
 """
@@ -59,10 +60,25 @@ def applies(kernel_shape, geometry: Geometry) -> bool:
 
 
 def kernel_transform(kernels: np.ndarray) -> np.ndarray:
-    """(K, C, 3, 3) -> (16, K, C): U = G g G^T of every kernel and channel, one (K, C) matrix per tile position."""
-    g = G.astype(kernels.dtype)
-    u = np.einsum("au,kcuv,bv->abkc", g, kernels, g, optimize=True)  # (4, 4, K, C)
-    return np.ascontiguousarray(u.reshape(MULTIPLICATIONS, *kernels.shape[:2]))
+    """(K, C, 3, 3) -> (16, K, C): U = G g G^T of every kernel and channel, one (K, C) matrix per tile position.
+
+    G turns three numbers (g0, g1, g2) into four: g0, (g0 + g1 + g2)/2,
+    (g0 - g1 + g2)/2, g2. Applied along the kernel rows, then along the
+    columns, each step on whole (K, C) planes. Element-wise on purpose: a
+    matrix product here would be large enough for BLAS to wake its own
+    threads, which then spin for a while beside the blocks' threads
+    (engine/blocks.py).
+    """
+    def g_times(g0, g1, g2):  # three (K, C) planes -> four
+        middle, half = (g0 + g2) * 0.5, g1 * 0.5
+        return g0, middle + half, middle - half, g2
+
+    planes = np.ascontiguousarray(kernels.transpose(2, 3, 0, 1))  # (3, 3, K, C): plane [u, v] is tap (u, v)
+    rows = [g_times(*planes[:, v]) for v in range(3)]  # rows[v][a] = (G g)[a, v]
+    u = np.empty((TILE, TILE, *kernels.shape[:2]), kernels.dtype)
+    for a in range(TILE):
+        u[a] = g_times(rows[0][a], rows[1][a], rows[2][a])  # (G g G^T)[a, b] for b = 0..3
+    return u.reshape(MULTIPLICATIONS, *kernels.shape[:2])
 
 
 def phase_layout(images: np.ndarray, geometry: Geometry, th: int, tw: int, zeros) -> tuple[np.ndarray, int]:
@@ -75,7 +91,7 @@ def phase_layout(images: np.ndarray, geometry: Geometry, th: int, tw: int, zeros
     cell of every tile is a contiguous slice. Tiles with q = th or t = tw are
     computed and thrown away (the price of the constant shifts).
     """
-    from .blocks import run_blocks
+    from .blocks import blocks_on_every_core
 
     n, c, h, w = images.shape
     (top, _), (left, _) = geometry.padding
@@ -100,29 +116,36 @@ def phase_layout(images: np.ndarray, geometry: Geometry, th: int, tw: int, zeros
                 grid[:, :, q0:q1, :t0] = 0
                 grid[:, :, q0:q1, t1:] = 0
 
-    run_blocks(range(0, c, CHANNEL_CHUNK), channels)
+    blocks_on_every_core(range(0, c, CHANNEL_CHUNK), channels)
     return phases, wq
 
 
-def input_transform(phases: np.ndarray, wq: int, p: int, b: int, rows: np.ndarray, v: np.ndarray) -> None:
-    """Tiles p .. p+b-1 -> v (4, 4, C, b) = B^T d B, using rows (4, 2, C, b + 1) as scratch.
+def input_transform(chunk: np.ndarray, wq: int, rows: np.ndarray, v: np.ndarray) -> None:
+    """One block's phases, chunk (2, 2, C, bw) -> v (4, 4, C, bw) = B^T d B of every tile, rows (4, 2, C*bw) scratch.
 
+    bw = b + Wq + 1 for a block of b tiles. Every channel's row is contiguous
+    and the channels follow each other, so each step below is one pass over
+    one long 1-D array: a tile's cell is a constant shift of it (phase layout),
+    and the few results where a shift runs into the next channel's row land in
+    the columns b .. bw-1, which the products never read.
     B^T's rows are (d0 - d2, d1 + d2, d2 - d1, d1 - d3). First along the tiles'
     rows (row i is phase i % 2 shifted by (i // 2)*Wq), for both column parities;
     then along their columns (column j is parity j % 2 shifted by j // 2).
     """
-    for s in range(2):
-        d = [phases[i % 2, s, :, p + (i // 2) * wq : p + (i // 2) * wq + b + 1] for i in range(TILE)]
-        np.subtract(d[0], d[2], out=rows[0, s])
-        np.add(d[1], d[2], out=rows[1, s])
-        np.subtract(d[2], d[1], out=rows[2, s])
-        np.subtract(d[1], d[3], out=rows[3, s])
-    for a in range(TILE):
-        e = [rows[a, j % 2, :, j // 2 : j // 2 + b] for j in range(TILE)]
-        np.subtract(e[0], e[2], out=v[a, 0])
-        np.add(e[1], e[2], out=v[a, 1])
-        np.subtract(e[2], e[1], out=v[a, 2])
-        np.subtract(e[1], e[3], out=v[a, 3])
+    flat = chunk.reshape(2, 2, -1)
+    first = flat.shape[2] - wq  # stage 1: shifts up to Wq
+    d = [flat[i % 2, :, (i // 2) * wq : (i // 2) * wq + first] for i in range(TILE)]  # (2, ...): both parities
+    np.subtract(d[0], d[2], out=rows[0, :, :first])
+    np.add(d[1], d[2], out=rows[1, :, :first])
+    np.subtract(d[2], d[1], out=rows[2, :, :first])
+    np.subtract(d[1], d[3], out=rows[3, :, :first])
+    second = first - 1  # stage 2: shifts up to 1
+    e = [rows[:, j % 2, j // 2 : j // 2 + second] for j in range(TILE)]  # (4, ...): every row of the tile
+    vflat = v.reshape(TILE, TILE, -1)
+    np.subtract(e[0], e[2], out=vflat[:, 0, :second])
+    np.add(e[1], e[2], out=vflat[:, 1, :second])
+    np.subtract(e[2], e[1], out=vflat[:, 2, :second])
+    np.subtract(e[1], e[3], out=vflat[:, 3, :second])
 
 
 # A^T m A for every tile at once: y[2a + b] = sum over (i, j) of AT[a, i] * AT[b, j] * m[4i + j],
@@ -143,7 +166,7 @@ def conv2d_winograd(images: np.ndarray, kernels: np.ndarray, bias, geometry: Geo
     transformed tiles (16, C, b), products (16, K, b) and outputs stay in cache
     from one stage to the next. Work arrays are reused between calls.
     """
-    from .blocks import run_blocks
+    from .blocks import blocks_on_every_core
     from .flat import _keep_rows, _work
 
     if not applies(kernels.shape, geometry):
@@ -169,17 +192,20 @@ def conv2d_winograd(images: np.ndarray, kernels: np.ndarray, bias, geometry: Geo
         count = min(per_block, rows_total - row)
         b = count * wq
         # work arrays of this thread, reused between calls
-        v = _work("winograd_v", (TILE, TILE, c, b), dtype)
+        bw = b + wq + 1  # the block's tiles, plus the reach of the shifts
+        chunk = _work("winograd_chunk", (2, 2, c, bw), dtype)
+        np.copyto(chunk, phases[:, :, :, row * wq : row * wq + bw])  # contiguous: one pass per step below
+        v = _work("winograd_v", (TILE, TILE, c, bw), dtype)
         m = _work("winograd_m", (TILE, TILE, k, b), dtype)
-        input_transform(phases, wq, row * wq, b, _work("winograd_rows", (TILE, 2, c, b + 1), dtype), v)
-        np.matmul(u, v.reshape(MULTIPLICATIONS, c, b), out=m.reshape(MULTIPLICATIONS, k, b))  # 16 (K, C) @ (C, b)
+        input_transform(chunk, wq, _work("winograd_rows", (TILE, 2, c * bw), dtype), v)
+        np.matmul(u, v.reshape(MULTIPLICATIONS, c, bw)[:, :, :b], out=m.reshape(MULTIPLICATIONS, k, b))
         y = _work("winograd_y", (OUT, OUT, k, b), dtype)
         output_transform(m, y)
         for a in range(OUT):
             for bb in range(OUT):
                 _keep_rows(y[a, bb].reshape(k, count, wq), row, hq, bias, kept[a][bb])
 
-    run_blocks(range(0, rows_total, per_block), one_block)
+    blocks_on_every_core(range(0, rows_total, per_block), one_block)
     return out
 
 
