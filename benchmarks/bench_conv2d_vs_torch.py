@@ -12,8 +12,9 @@ Each library runs in its own process: the worker threads of one (OpenMP for
 torch, OpenBLAS for NumPy) keep spinning for a while after a call and would
 slow the other one down if both shared a process. Processes for the two
 libraries alternate (--pairs of them), each timing --rounds calls back to
-back after WARM_UP untimed calls; a library's time is the median over all its calls, and
-its worst call shows how steady it is. convtrace runs in this script's Python,
+back after WARM_UP untimed calls (and at least WARM_UP_SECONDS, while the
+BLAS threads started at import spin); a library's time is the median over
+all its calls, and its worst call shows how steady it is. convtrace runs in this script's Python,
 torch in --torch-python's (default: this one), so torch need not be installed
 next to convtrace.
 
@@ -50,7 +51,10 @@ LAYERS = [
 ]
 
 
-WARM_UP = 3  # untimed calls per process, for both libraries
+WARM_UP = 3  # untimed calls per process, for both libraries ...
+# ... and at least this long: OpenBLAS starts its threads when NumPy is imported, and they spin
+# (taking a core) for about 0.1 s before they sleep; a call in that time shares its cores.
+WARM_UP_SECONDS = 0.3
 
 
 def layer_data(index: int):
@@ -82,8 +86,11 @@ def worker(library: str, index: int, rounds: int) -> dict:
             return fast.conv2d(x, w, stride=stride, padding=pad, strategy=strategy)
 
     out = run()
+    until = time.perf_counter() + WARM_UP_SECONDS
     for _ in range(WARM_UP - 1):  # the first calls of a process set up thread pools, work arrays
         run()  # and the C library's memory pools (the output's pages are faulted in twice)
+    while time.perf_counter() < until:
+        run()
     times = []
     cpu = time.process_time()  # all threads' CPU time: what a call costs, whatever else the machine runs
     for _ in range(rounds):

@@ -51,7 +51,6 @@ DIRECT_MULTIPLICATIONS = OUT * OUT * 3 * 3  # the loop's, for the same outputs
 # Tile rows per block: the transformed tiles (16, C, tiles) and products (16, K, tiles)
 # of a block stay near this many bytes, so they are still in cache when reused.
 BLOCK_BYTES = 2 * 1024 * 1024
-CHANNEL_CHUNK = 8  # channels per block when laying the input out
 
 
 def applies(kernel_shape, geometry: Geometry) -> bool:
@@ -81,43 +80,30 @@ def kernel_transform(kernels: np.ndarray) -> np.ndarray:
     return u.reshape(MULTIPLICATIONS, *kernels.shape[:2])
 
 
-def phase_layout(images: np.ndarray, geometry: Geometry, th: int, tw: int, zeros) -> tuple[np.ndarray, int]:
-    """(N, C, H, W) -> (phases (2, 2, C, N*Hq*Wq + Wq + 1), Wq): the padded images split by row and column parity.
+def gather_tiles(images: np.ndarray, padding: tuple[int, int], hq: int, first: int, chunk: np.ndarray) -> None:
+    """Grid rows first .. first+R-1 of the padded images, split by row and column parity -> chunk (2, 2, C, R, Wq).
 
-    Phase (r, s) holds padded cell (2q + r, 2t + s) at flat index n*Hq*Wq + q*Wq + t,
-    with Hq = th + 1 and Wq = tw + 1 (zeros beyond the image). Tile p = (n, q, t)
-    starts at padded cell (2q, 2t), so its cell (i, j) is phase (i % 2, j % 2)
-    at index p + (i // 2)*Wq + j // 2: one constant shift per cell, and every
-    cell of every tile is a contiguous slice. Tiles with q = th or t = tw are
-    computed and thrown away (the price of the constant shifts).
+    Phase (r, s) holds padded cell (2q + r, 2t + s) of image n at grid row
+    n*Hq + q, column t (Hq = tiles down + 1, Wq = tiles across + 1; zeros where
+    no image cell lands). Tile (n, q, t) starts at padded cell (2q, 2t), so its
+    cell (i, j) is phase (i % 2, j % 2) shifted by (i // 2) grid rows and
+    (j // 2) columns: one constant shift per cell, which makes every step of
+    the input transform a pass over contiguous memory. Tiles with q or t past
+    the output are computed and thrown away (the price of the constant shifts).
     """
-    from .blocks import blocks_on_every_core
-
-    n, c, h, w = images.shape
-    (top, _), (left, _) = geometry.padding
-    hq, wq = th + 1, tw + 1
-    phases = zeros((2, 2, c, n * hq * wq + wq + 1), images.dtype)  # not zeroed yet
-
-    def channels(first: int) -> None:  # a few channels of every phase, so all cores share the copying
-        chunk = slice(first, min(c, first + CHANNEL_CHUNK))
-        phases[:, :, chunk, n * hq * wq :] = 0  # the tail that shifted reads run into
+    n_images, _, h, w = images.shape
+    (top, left), rows, wq = padding, chunk.shape[3], chunk.shape[4]
+    chunk.fill(0)
+    for n in range(first // hq, min(n_images, (first + rows - 1) // hq + 1)):  # the images these rows show
+        g0, g1 = max(first, n * hq) - n * hq, min(first + rows, (n + 1) * hq) - n * hq  # its grid rows q here
         for r in range(2):
-            first_row = (r - top) % 2  # the first image row landing in this row parity
+            qa, qb = max(g0, -(-(top - r) // 2)), min(g1, (h - 1 + top - r) // 2 + 1)  # rows q holding image rows
             for s in range(2):
-                first_col = (s - left) % 2
-                part = images[:, chunk, first_row::2, first_col::2].transpose(1, 0, 2, 3)  # (C, N, rows, cols)
-                grid = phases[r, s, chunk, : n * hq * wq].reshape(-1, n, hq, wq)
-                q0, t0 = (top + first_row) // 2, (left + first_col) // 2
-                q1, t1 = q0 + part.shape[2], t0 + part.shape[3]
-                grid[:, :, q0:q1, t0:t1] = part
-                # zeros around the data only: one pass over memory instead of two
-                grid[:, :, :q0] = 0
-                grid[:, :, q1:] = 0
-                grid[:, :, q0:q1, :t0] = 0
-                grid[:, :, q0:q1, t1:] = 0
-
-    blocks_on_every_core(range(0, c, CHANNEL_CHUNK), channels)
-    return phases, wq
+                ta, tb = max(0, -(-(left - s) // 2)), min(wq, (w - 1 + left - s) // 2 + 1)
+                if qa < qb and ta < tb:
+                    y, x = 2 * qa + r - top, 2 * ta + s - left  # the first image cell that lands here
+                    chunk[r, s, :, n * hq + qa - first : n * hq + qb - first, ta:tb] = \
+                        images[n, :, y : y + 2 * (qb - qa) - 1 : 2, x : x + 2 * (tb - ta) - 1 : 2]
 
 
 def input_transform(chunk: np.ndarray, wq: int, rows: np.ndarray, v: np.ndarray) -> None:
@@ -176,9 +162,9 @@ def conv2d_winograd(images: np.ndarray, kernels: np.ndarray, bias, geometry: Geo
     dtype = np.result_type(images, kernels)
     h_out, w_out = geometry.out_size
     th, tw = -(-h_out // OUT), -(-w_out // OUT)  # tiles; a last odd row or column reaches into zeros
-    phases, wq = phase_layout(images.astype(dtype, copy=False), geometry, th, tw,
-                              lambda shape, dt: _work("winograd_phases", shape, dt))
-    hq = th + 1
+    images = images.astype(dtype, copy=False)
+    (top, _), (left, _) = geometry.padding
+    hq, wq = th + 1, tw + 1  # the phase grid: one more row and column than there are tiles
     u = kernel_transform(kernels.astype(dtype, copy=False))  # (16, K, C)
     out = np.empty((n, k, h_out, w_out), dtype)
     rows_total = (n - 1) * hq + th  # tile rows up to the last kept one
@@ -192,9 +178,9 @@ def conv2d_winograd(images: np.ndarray, kernels: np.ndarray, bias, geometry: Geo
         count = min(per_block, rows_total - row)
         b = count * wq
         # work arrays of this thread, reused between calls
-        bw = b + wq + 1  # the block's tiles, plus the reach of the shifts
-        chunk = _work("winograd_chunk", (2, 2, c, bw), dtype)
-        np.copyto(chunk, phases[:, :, :, row * wq : row * wq + bw])  # contiguous: one pass per step below
+        chunk = _work("winograd_chunk", (2, 2, c, count + 2, wq), dtype)  # the tiles plus the shifts' reach
+        gather_tiles(images, (top, left), hq, row, chunk)
+        bw = (count + 2) * wq
         v = _work("winograd_v", (TILE, TILE, c, bw), dtype)
         m = _work("winograd_m", (TILE, TILE, k, b), dtype)
         input_transform(chunk, wq, _work("winograd_rows", (TILE, 2, c * bw), dtype), v)
