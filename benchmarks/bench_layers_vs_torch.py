@@ -10,7 +10,7 @@ The layers:
 
 Each library runs in its own process (their worker threads would slow each
 other down in one), alternating, --pairs processes each timing --rounds calls
-after a warm-up; a library's time is the median of all its calls. torch uses
+after WARM_UP_SECONDS of untimed calls; a library's time is the median of all its calls. torch uses
 torch.set_num_threads(2), NumPy's OpenBLAS OPENBLAS_NUM_THREADS=2. Prints a
 markdown table of medians and their ratio; the target is a ratio <= 2 for
 each layer, with results equal within float32 rounding. Exits 1 when missed.
@@ -34,6 +34,7 @@ LAYERS = [
     ("transposed (8,64,28,28) -> 64, s2 p1 op1", (8, 64, 28, 28), (64, 64, 3, 3)),
 ]
 TARGET = 2.0
+WARM_UP_SECONDS = 0.3  # untimed calls first, for both libraries
 
 
 def layer_data(index: int):
@@ -65,6 +66,9 @@ def worker(library: str, index: int, rounds: int, out_path: str) -> dict:
                  lambda: convtrace.conv_transpose2d(x, w, stride=2, padding=1, output_padding=1)]
         run = calls[index]
     out = run()
+    until = time.perf_counter() + WARM_UP_SECONDS  # as in bench_conv2d_vs_torch.py: past the BLAS threads' start-up spin
+    while time.perf_counter() < until:
+        run()
     times = []
     for _ in range(rounds):
         start = time.perf_counter()

@@ -4,6 +4,7 @@ finite differences and hand-worked examples."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,7 +13,9 @@ from convtrace.engine.dispatch import layer_gradients, layer_output, trace_layer
 from convtrace.engine.fast import conv2d_nchw
 from convtrace.engine.layers import conv_transpose_forward
 from convtrace.source.build import build_problem
-from convtrace.source.geometry import make_geometry
+from convtrace.source.geometry import make_geometry, pair
+
+import convtrace
 
 
 @st.composite
@@ -206,3 +209,27 @@ def test_depthwise_in_threaded_blocks_is_each_channel_convolved_alone():
     geometry = make_geometry((40, 40), (3, 3), padding=1)
     want = np.concatenate([conv2d_nchw(x[:, c : c + 1], w[c : c + 1], None, geometry) for c in range(32)], axis=1)
     np.testing.assert_allclose(layer_output(problem), want, atol=1e-12)
+
+
+@pytest.mark.parametrize("stride, dilation", [(1, 2), (2, 1), ((1, 2), (2, 1))])
+def test_depthwise_blocks_with_strides_and_dilations(stride, dilation):
+    """Both depthwise paths (one long row per channel at stride 1, strided regions otherwise), several blocks."""
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal((12, 8, 33, 29)), rng.standard_normal((8, 1, 3, 2))
+    problem = build_problem(x, w, groups=8, padding=2, stride=stride, dilation=dilation)
+    geometry = make_geometry((33, 29), (3, 2), padding=2, stride=pair(stride), dilation=pair(dilation))
+    want = np.concatenate([conv2d_nchw(x[:, c : c + 1], w[c : c + 1], None, geometry) for c in range(8)], axis=1)
+    np.testing.assert_allclose(layer_output(problem), want, atol=1e-12)
+
+
+@pytest.mark.parametrize("dims", [1, 3])
+def test_depthwise_one_long_row_per_channel_in_1d_and_3d(dims):
+    """The stride-1 depthwise path in other ranks; reference: scipy.signal.correlate per channel."""
+    from scipy.signal import correlate
+
+    rng = np.random.default_rng(7)
+    size, kernel = {1: ((40,), (5,)), 3: ((6, 7, 8), (2, 3, 2))}[dims]
+    x, w = rng.standard_normal((3, 4, *size)), rng.standard_normal((4, 1, *kernel))
+    got = convtrace.conv1d(x, w, groups=4) if dims == 1 else convtrace.conv3d(x, w, groups=4)
+    want = np.stack([np.stack([correlate(x[n, c], w[c, 0], mode="valid") for c in range(4)]) for n in range(3)])
+    np.testing.assert_allclose(got, want, atol=1e-12)

@@ -16,15 +16,9 @@ input with the kernels (C, K/G, *k), cropped by the padding; its gradients are
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 from ..source.geometry import Geometry
-
-# Threads for the depthwise loop, whose multiply-adds NumPy runs on one core each.
-THREADS = min(4, os.cpu_count() or 1)
-
 
 def tap_region(tap, stride, dilation, out_size) -> tuple[slice, ...]:
     """Slices of the spatial axes holding tap `tap`'s cell of every output position: u*d + i*s, i < O."""
@@ -63,9 +57,12 @@ def correlate(x_pad: np.ndarray, w: np.ndarray, groups: int, stride, dilation, o
 def _depthwise(x_pad: np.ndarray, taps: np.ndarray, kernel_size, stride, dilation, out: np.ndarray) -> np.ndarray:
     """(N, C, *P), taps (T, C) -> (N, C, *O): one weight per channel and tap, a multiply-add per tap.
 
-    Done a few images at a time, so the output block stays in cache across the taps; blocks go
-    to a few threads (NumPy releases the GIL inside each multiply and add).
+    Done a few images at a time, so the output block stays in cache across the taps;
+    every core takes whole blocks (engine/blocks.py). A stride-1 layer takes the
+    faster road of engine/depthwise.py before it gets here.
     """
+    from .blocks import blocks_on_every_core
+
     n, c = x_pad.shape[:2]
     out_size = out.shape[2:]
     shape = (1, c, *(1,) * len(out_size))
@@ -82,15 +79,7 @@ def _depthwise(x_pad: np.ndarray, taps: np.ndarray, kernel_size, stride, dilatio
                 np.multiply(region, taps[t].reshape(shape), out=tmp)
                 target += tmp
 
-    starts = range(0, n, per_block)
-    if len(starts) > 1 and out.nbytes > (1 << 22):
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=THREADS) as pool:
-            list(pool.map(block, starts))
-    else:
-        for start in starts:
-            block(start)
+    blocks_on_every_core(range(0, n, per_block), block)
     return out
 
 
@@ -146,6 +135,10 @@ def _add_bias(out: np.ndarray, bias) -> np.ndarray:
 def conv_forward(x, w, bias, geometry: Geometry, groups: int = 1, flip: bool = False) -> np.ndarray:
     """Convolution, any dims: (N, C, *S), (K, C/G, *k) -> (N, K, *O)."""
     applied = _rot(w) if flip else w
+    if groups == x.shape[1] == w.shape[0] and all(s == 1 for s in geometry.stride):
+        from .depthwise import depthwise_rows  # one long row per channel: contiguous passes
+
+        return _add_bias(depthwise_rows(x, applied, geometry), bias)
     out = correlate(_pad(x, geometry.padding), applied, groups, geometry.stride, geometry.dilation, geometry.out_size)
     return _add_bias(out, bias)
 
