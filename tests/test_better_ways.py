@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import signal
 
-from convtrace.engine import blocks
+from convtrace.engine import blocks, winograd
 from convtrace.engine.choice import better_way
 from convtrace.engine.fast import choose_strategy, conv2d, conv2d_nchw
 from convtrace.engine.fft import conv2d_fft, fast_size
@@ -239,3 +239,16 @@ def test_direct_blocks_run_in_order_and_leave_blas_its_threads(strategy, monkeyp
     got = conv2d(x, w, padding=1, strategy=strategy)
     assert len(seen) >= 1 and set(seen) == {(threading.main_thread().name, before)}
     np.testing.assert_allclose(got, conv2d(x, w, padding=1, strategy="windows"), rtol=0, atol=tolerance(x, w))
+
+
+@pytest.mark.parametrize("block_bytes", [1, 3000, 10_000, 10**9])
+@pytest.mark.parametrize("shape, padding", [((3, 2, 7, 6), ((2, 0), (1, 1))), ((2, 3, 8, 9), ((0, 3), (2, 0))),
+                                            ((4, 1, 5, 5), ((1, 1), (1, 1)))])
+def test_winograd_blocks_across_images_keep_every_output_once(block_bytes, shape, padding, monkeypatch):
+    """Blocks of one tile row up to the whole batch, odd sizes, uneven padding: each block gathers its own tiles."""
+    rng = np.random.default_rng(9)
+    x, w, bias = rng.normal(size=shape), rng.normal(size=(4, shape[1], 3, 3)), rng.normal(size=4)
+    want = scipy_reference(x, w, bias, (1, 1), (1, 1), padding)
+    monkeypatch.setattr(winograd, "BLOCK_BYTES", block_bytes)
+    got = conv2d(x, w, bias, padding=padding, strategy="winograd")
+    np.testing.assert_allclose(got, want, rtol=0, atol=tolerance(x, w) * 100)
