@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from convtrace.errors import DataError
-from convtrace.source.geometry import make_geometry, same_padding
+from convtrace.source.geometry import make_geometry
+from convtrace.source.padding import same_padding
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.style import Style
 
-from ..source.geometry import Axis
+from ..source.axis import Axis
 from ..source.problem import IMAGE_AXES, KERNEL_AXES, OUTPUT_AXES, Problem
 from .lines import Block, blank, prose, wrap
 from ..text import number

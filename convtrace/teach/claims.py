@@ -29,7 +29,7 @@ CODE_FENCES = ("python", "py")  # code, not claims: its numbers are the program'
 
 def prose_statements(markdown: str) -> tuple[str, list[str]]:
     """(prose without command blocks, statements: inline code spans and lines of other code blocks)."""
-    from .lessons import COMMAND_FENCES
+    from .lesson_commands import COMMAND_FENCES
 
     prose_lines, statements = [], []
     fence = None

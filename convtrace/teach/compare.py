@@ -15,7 +15,8 @@ import numpy as np
 
 from ..errors import DataError, UsageError
 from ..source.choices import MODES
-from ..source.geometry import Axis, Geometry, make_geometry
+from ..source.axis import Axis
+from ..source.geometry import Geometry, make_geometry
 from ..source.problem import Problem
 
 DEFAULT_MODES = ("valid", "same", "full")

@@ -169,7 +169,7 @@ def work(source: str, lesson, parse_request) -> Worked | Stack:
 
 
 def _same_formula(axis) -> str:
-    from ..source.geometry import same_padding_formula
+    from ..source.padding import same_padding_formula
 
     return same_padding_formula(axis.size, axis.kernel, axis.stride, axis.dilation)
 

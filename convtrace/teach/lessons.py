@@ -1,4 +1,4 @@
-"""Find, load and split the classroom lessons: numbered folders of markdown plus an input document.
+"""Find and load the classroom lessons: numbered folders of markdown plus an input document.
 
 A lesson is a folder `NN-some-name/` holding `lesson.md` and its input document
 (`input.json` unless the front matter names another file). Where the lessons are:
@@ -9,22 +9,8 @@ A lesson is a folder `NN-some-name/` holding `lesson.md` and its input document
   to the `convtrace/` package;
 - a teacher's own folder: `--dir PATH` (or the CONVTRACE_LESSONS variable).
 
-`lesson.md` is ordinary markdown with three additions, all optional (the
-full format is in lessons/README.md):
-
-    ---
-    summary: one line for `convtrace lesson list`
-    quiz: out[0,0,1,0]
-    trace: 0-3, 12
-    ---
-    # Title
-    ## Goal, ## The idea, ## Predict, ## What to look at in the trace, ## Answer, ## Exercise
-    ```facts
-    output_shape = (1, 1, 2, 2)
-    ```
-
-The front matter names the quiz's cell and the steps `lesson run` draws; the
-facts block lists the numbers the lesson states (checked by convtrace.teach.facts).
+How `lesson.md` is written and cut into parts is in lesson_markdown.py; the
+commands its console blocks show, in lesson_commands.py.
 """
 
 from __future__ import annotations
@@ -34,39 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataError, UsageError
+from .lesson_commands import Command, extract_commands
+from .lesson_markdown import Section, first_sentence, split_facts, split_front_matter, split_sections
 
 LESSON_FILE = "lesson.md"
 DEFAULT_INPUT = "input.json"
 FOLDER_NAME = re.compile(r"^(\d+)(?:[-_ ](.*))?$")
-FRONT_KEYS = ("summary", "quiz", "quiz_grad", "trace", "input")
-# Section kinds, recognised by how the `## ` heading starts (case does not matter).
-SECTION_KINDS = (
-    ("goal", ("goal",)),
-    ("idea", ("the idea", "idea")),
-    ("predict", ("predict", "question")),
-    ("trace", ("what to look at", "in the trace", "trace")),
-    ("answer", ("answer",)),
-    ("exercise", ("exercise",)),
-)
-COMMAND_FENCES = ("console", "bash", "sh", "shell")
-
-
-@dataclass(frozen=True)
-class Section:
-    """One `## ` part of a lesson (the part before the first `## ` has kind 'intro')."""
-
-    heading: str
-    kind: str  # intro, goal, idea, predict, trace, answer, exercise or other
-    markdown: str  # the part's text, heading included
-
-
-@dataclass(frozen=True)
-class Command:
-    """A `$ convtrace ...` line of a console block, with the output lines shown under it."""
-
-    line: str  # as written, without the leading '$ '
-    args: tuple[str, ...]  # the arguments after 'convtrace'
-    shown_output: tuple[str, ...]  # lines the lesson shows as this command's output
 
 
 @dataclass(frozen=True)
@@ -221,7 +180,7 @@ def parse_lesson(text: str, folder: Path, number: int, slug: str = "") -> Lesson
     if title_match is None:
         raise DataError(f"{where} has no title; start it with a line like '# One channel, one kernel'")
     sections = split_sections(body)
-    summary = settings.get("summary") or _first_sentence(sections)
+    summary = settings.get("summary") or first_sentence(sections)
     return Lesson(
         number=number,
         slug=slug,
@@ -233,119 +192,6 @@ def parse_lesson(text: str, folder: Path, number: int, slug: str = "") -> Lesson
         settings=settings,
         facts_text=facts_text,
     )
-
-
-def split_front_matter(text: str, where) -> tuple[dict, str]:
-    """'---\\nkey: value\\n---\\nbody' -> ({key: value}, body). No front matter: ({}, text)."""
-    if not text.startswith("---\n"):
-        return {}, text
-    end = text.find("\n---", 4)
-    if end < 0:
-        raise DataError(f"{where}: the front matter that starts with '---' has no closing '---' line")
-    settings = {}
-    for number, line in enumerate(text[4:end].splitlines(), start=2):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        key, sep, value = line.partition(":")
-        key = key.strip()
-        if not sep or key not in FRONT_KEYS:
-            raise DataError(
-                f"{where}, line {number}: {line.strip()!r} is not a front-matter setting; "
-                f"write 'key: value' with key one of {', '.join(FRONT_KEYS)}"
-            )
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        settings[key] = value
-    rest = text[end + 4:]
-    return settings, rest[1:] if rest.startswith("\n") else rest
-
-
-FACTS_BLOCK = re.compile(r"^```facts[ \t]*\n(.*?)^```[ \t]*$\n?", flags=re.MULTILINE | re.DOTALL)
-
-
-def split_facts(body: str) -> tuple[str, str | None]:
-    """Remove the ```facts block from the markdown; return (markdown, the block's text or None)."""
-    blocks = FACTS_BLOCK.findall(body)
-    if not blocks:
-        return body, None
-    return FACTS_BLOCK.sub("", body), "\n".join(blocks)
-
-
-def split_sections(body: str) -> list[Section]:
-    """Cut the markdown at every `## ` heading outside code blocks."""
-    sections: list[Section] = []
-    heading, kind, lines = "", "intro", []
-    in_code = False
-    for line in body.splitlines():
-        if line.startswith("```"):
-            in_code = not in_code
-        if not in_code and line.startswith("## "):
-            if "".join(lines).strip():
-                sections.append(Section(heading, kind, "\n".join(lines).strip() + "\n"))
-            heading = line[3:].strip()
-            kind, lines = section_kind(heading), [line]
-        else:
-            lines.append(line)
-    if "".join(lines).strip():
-        sections.append(Section(heading, kind, "\n".join(lines).strip() + "\n"))
-    return sections
-
-
-def section_kind(heading: str) -> str:
-    """'What to look at in the trace' -> 'trace'; unknown headings -> 'other'."""
-    lowered = heading.lower().strip()
-    for kind, starts in SECTION_KINDS:
-        if any(lowered.startswith(start) for start in starts):
-            return kind
-    return "other"
-
-
-def _first_sentence(sections: list[Section]) -> str:
-    """The summary when the front matter gives none: the first sentence of the Goal (or first) part."""
-    source = next((s for s in sections if s.kind == "goal"), sections[0] if sections else None)
-    if source is None:
-        return ""
-    text = " ".join(
-        line.strip() for line in source.markdown.splitlines()
-        if line.strip() and not line.startswith("#") and not line.startswith("```")
-    )
-    sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
-    return sentence.replace("`", "").replace("*", "")
-
-
-def extract_commands(markdown: str) -> list[Command]:
-    """`$ convtrace ...` (or bare `convtrace ...`) lines of console/bash blocks, with their shown output."""
-    import shlex
-
-    commands: list[Command] = []
-    fence, current = None, None
-    for line in markdown.splitlines():
-        if line.startswith("```"):
-            if fence is None:
-                fence = line[3:].strip().lower()
-            else:
-                fence, current = None, None
-            continue
-        if fence not in COMMAND_FENCES:
-            continue
-        stripped = line.strip()
-        # console blocks: '$ ' starts a command, other lines are its output; bash blocks: commands only
-        is_command = stripped.startswith("$ ") or (fence != "console" and bool(stripped))
-        if is_command:
-            words = stripped[2:] if stripped.startswith("$ ") else stripped
-            current = None
-            if words.split(" ", 1)[0] == "convtrace":
-                try:
-                    args = tuple(shlex.split(words)[1:])
-                except ValueError as err:  # an unclosed quote: say which line, as for any lesson mistake
-                    raise DataError(f"the command {words!r} in a console block cannot be read ({err}); "
-                                    f"close its quotes") from None
-                current = Command(words, args, ())
-                commands.append(current)
-        elif current is not None and stripped:
-            commands[-1] = current = Command(current.line, current.args, current.shown_output + (stripped,))
-    return commands
 
 
 def parse_trace_setting(value: str | None, total: int) -> list[int]:

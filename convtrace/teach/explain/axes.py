@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...source.geometry import Axis, Geometry, same_padding_formula
+from ...source.axis import Axis
+from ...source.geometry import Geometry
+from ...source.padding import same_padding_formula
 from .example import DRAW_LIMIT
 
 
@@ -40,7 +42,7 @@ def only_zero_windows(axis: Axis) -> list[int]:
 
 
 def padding_rule(axis: Axis, padding_mode: str, sides: tuple[str, str]) -> str:
-    """The padding of one axis as a rule with its numbers (same: geometry.same_padding_formula)."""
+    """The padding of one axis as a rule with its numbers (same: padding.same_padding_formula)."""
     before, after = sides
     k, d = axis.kernel, axis.dilation
     if padding_mode == "valid":

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import DataError
-from ...source.geometry import Axis, Geometry, make_geometry
+from ...source.axis import Axis
+from ...source.geometry import Geometry, make_geometry
 from .axes import distinct_axes, only_zero_windows, out_steps
 from .example import MAP_LIMIT, Example, run
 

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import DataError
-from ...source.geometry import Axis, Geometry
+from ...source.axis import Axis
+from ...source.geometry import Geometry
 
 WORDS = {"H": ("rows", "row"), "W": ("columns", "column")}
 

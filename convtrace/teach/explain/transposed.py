@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import DataError
-from ...source.geometry import Axis, Geometry, make_geometry
+from ...source.axis import Axis
+from ...source.geometry import Geometry, make_geometry
 
 WORDS = {"H": ("rows", "row"), "W": ("columns", "column")}
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...errors import DataError
-from ...source.geometry import Axis, Geometry, make_geometry
+from ...source.axis import Axis
+from ...source.geometry import Geometry, make_geometry
 from .axes import AxisStory, Diagram, axis_story, diagram
 from .even import EvenKernel, even_kernel, same_agrees
 from .example import EXPLAINED_MODES, Example, Settings, check_size, run, settings_for, small_enough

@@ -9,7 +9,8 @@ with the example's numbers put in.
 
 from __future__ import annotations
 
-from ...source.geometry import Axis, Geometry
+from ...source.axis import Axis
+from ...source.geometry import Geometry
 from .axes import distinct_axes, only_zero_windows
 
 SHORT = {
