@@ -7,16 +7,19 @@ Shared by the views of `explain`, `explain --groups/--transposed/--pool` and
 from __future__ import annotations
 
 import numpy as np
-from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderResult
-from rich.measure import Measurement
 from rich.padding import Padding
 from rich.rule import Rule
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
 from ..teach.explain import Spelling
 from ..text import number
+from . import grids
+from .lines import Block, flow, text, vstack
+from .lines import indent as shift
+from .value_grids import ValueGrid
 
 CODE_STYLE = "cyan"
 
@@ -27,68 +30,44 @@ def heading(title: str) -> Group:
 
 
 class Titled:
-    """A renderable under a bold one-line title; side_by_side names it when it is too wide to show."""
+    """A drawn block under a bold one-line title (the explain diagram); side_by_side names it when it is too wide."""
 
-    def __init__(self, title: str, body):
+    def __init__(self, title: str, body: Block):
         self.title = title
         self.body = body
+        self.full_width = self.least_width = max(body.width, len(title))
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield Text(self.title, style="bold", no_wrap=True)
-        yield self.body
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        body = Measurement.get(console, options, self.body)
-        return Measurement(max(body.minimum, len(self.title)), max(body.maximum, len(self.title)))
+    def block(self, width: int) -> Block:
+        return vstack([text(self.title, Style(bold=True)), self.body])
 
 
-def map_table(values: np.ndarray, title: str, marks: np.ndarray | None = None) -> Titled:
-    """A 2-D array as a titled, boxed grid; values whose mark is set get a '*' (and bold)."""
-    table = Table(show_header=False, box=box.SQUARE, padding=(0, 1))
-    for _ in range(values.shape[1]):
-        table.add_column(justify="right")
-    for i, row in enumerate(values):
-        cells = []
-        for j, value in enumerate(row):
-            if marks is None:
-                cells.append(Text(number(value)))
-            elif marks[i, j]:
-                cells.append(Text(number(value) + "*", style="bold"))
-            else:
-                cells.append(Text(number(value) + " "))
-        table.add_row(*cells)
-    return Titled(title, table)
+def map_table(values: np.ndarray, title: str, marks: np.ndarray | None = None) -> ValueGrid:
+    """A 2-D array (rows, cols) as a titled grid with row and column indices; values whose mark is set in [brackets]."""
+    texts = [[number(value) for value in row] for row in values]
+    kinds = None
+    if marks is not None:
+        kinds = [[grids.MARKED if marks[i, j] else grids.PLAIN for j in range(values.shape[1])]
+                 for i in range(values.shape[0])]
+    return ValueGrid(title, texts, kinds)
 
 
-def side_by_side(items: list, console: Console, options: ConsoleOptions, gap: int = 2,
+def side_by_side(items: list, console: Console, options: ConsoleOptions, gap: int = 4,
                  indent: int = 2) -> RenderResult:
-    """Lay titled renderables out left to right, wrapping to a new line when the next would not fit.
+    """Lay titled grids out left to right, starting a new row when the next would not fit.
 
-    One too wide for the terminal on its own is named instead of drawn squeezed.
+    A grid of values too wide for the terminal on its own is folded into bands of
+    columns; a diagram that cannot fold is named instead of drawn squeezed.
     """
     width = options.max_width - indent
-    line, used = [], 0
+    blocks = []
     for item in items:
-        need = Measurement.get(console, options.update_width(10_000), item).maximum
-        if need > width:
-            yield indent_text(f"({item.title}: needs {need} columns, the terminal has {width}; "
+        if item.least_width > width:
+            yield indent_text(f"({item.title}: needs {item.least_width} columns, the terminal has {width}; "
                               f"widen it to see this)", indent=indent)
             continue
-        if line and used + gap + need > width:
-            yield Padding(_row(line, gap), (0, 0, 0, indent), expand=False)
-            line, used = [], 0
-        used += need + (gap if line else 0)
-        line.append(item)
-    if line:
-        yield Padding(_row(line, gap), (0, 0, 0, indent), expand=False)
-
-
-def _row(items: list, gap: int) -> Table:
-    grid = Table.grid(padding=(0, gap))
-    for _ in items:
-        grid.add_column(vertical="top")
-    grid.add_row(*items)
-    return grid
+        blocks.append(item.block(width))
+    if blocks:
+        yield shift(flow(blocks, width, gap=gap, row_gap=0), indent)
 
 
 def code_lines(spelling_code, indent: str = "    ", style: str = CODE_STYLE) -> Text:
