@@ -13,11 +13,11 @@ from rich.style import Style
 from rich.text import Text
 
 from ..teach.explain import Diagram, EvenKernel, Explanation, FlipNote, FullNote, Overview
-from .lines import Block, Line
-from .text_table import Column, text_table
 from .explain_parts import (
     CODE_STYLE, Titled, code_lines, heading, indent_text, labelled, map_table, side_by_side, spelling_block,
 )
+from .lines import Block, Line
+from .text_table import Column, text_table
 
 SYMBOL = {"pad": ".", "data": "x", "dropped": "-"}
 STYLE = {"pad": Style(dim=True), "data": None, "dropped": Style(dim=True)}

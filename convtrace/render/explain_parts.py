@@ -1,23 +1,24 @@
 """The pieces every explain view is made of: section headings, titled grids side by side, code, labels.
 
 Shared by the views of `explain`, `explain --groups/--transposed/--pool` and
-`compare`. Nothing here computes; wide items are named instead of squeezed.
+`compare`. Nothing here computes. Grids of values fold into bands of columns
+when the terminal is narrow; a diagram too wide to fold is named instead of squeezed.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.measure import Measurement
 from rich.padding import Padding
 from rich.rule import Rule
 from rich.style import Style
-from rich.table import Table
 from rich.text import Text
 
 from ..teach.explain import Spelling
 from ..text import number
 from . import grids
-from .lines import Block, flow, text, vstack
+from .lines import Block, flow, text, vstack, wrap
 from .lines import indent as shift
 from .value_grids import ValueGrid
 
@@ -87,11 +88,30 @@ def indent_text(text: str, indent: int = 2, style: str = "") -> Padding:
     return Padding(Text(text, style=style), (0, 0, 0, indent), expand=False)
 
 
-def labelled(pairs, indent: int = 2) -> Padding:
+def labelled(pairs, indent: int = 2) -> Labelled:
     """Label / text lines; wrapped text stays in its column."""
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True)
-    grid.add_column()
-    for label, text in pairs:
-        grid.add_row(label, text)
-    return Padding(grid, (0, 0, 0, indent), expand=False)
+    return Labelled(list(pairs), indent)
+
+
+class Labelled:
+    """An aligned text block: each label in a column of its own, its text wrapped between words beside it."""
+
+    def __init__(self, pairs: list[tuple[str, str]], indent: int):
+        self.pairs, self.indent = pairs, indent
+        self.label_width = max((len(label) for label, _ in pairs), default=0)
+
+    def block(self, width: int) -> Block:
+        lead = self.indent + self.label_width + 1
+        lines = []
+        for label, words in self.pairs:
+            for k, part in enumerate(wrap(words, width - lead)):
+                shown = label if k == 0 else ""
+                lines.append([(" " * self.indent + f"{shown:<{self.label_width}} ", None), (part, None)])
+        return Block(lines)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widest = self.block(10_000).width
+        return Measurement(min(widest, options.max_width), widest)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from self.block(options.max_width).__rich_console__(console, options)
