@@ -29,14 +29,16 @@ class Column:
 
 
 def _widths(columns: list[Column], rows: list[list[Piece]], width: int, gap: int, lead: int) -> list[int]:
-    """Natural widths; the wrapping columns share what the others leave, in proportion to their natural width."""
-    natural = [max([len(c.title), *(len(row[j][0]) for row in rows)]) for j, c in enumerate(columns)]
-    fixed = lead + gap * (len(columns) - 1) + sum(w for w, c in zip(natural, columns) if not c.wrap)
-    wanted = sum(w for w, c in zip(natural, columns) if c.wrap)
-    room = width - fixed
-    if wanted <= room:
-        return natural
-    return [max(w * room // wanted, LEAST_WRAP, len(c.title)) if c.wrap else w for w, c in zip(natural, columns)]
+    """Natural widths; the wrapping columns share what the others leave, the narrowest served first."""
+    widths = [max([len(c.title), *(len(row[j][0]) for row in rows)]) for j, c in enumerate(columns)]
+    # the rule runs one cell past the last column, as the header's padding does
+    room = width - 1 - lead - gap * (len(columns) - 1) - sum(w for w, c in zip(widths, columns) if not c.wrap)
+    waiting = sorted((j for j, c in enumerate(columns) if c.wrap), key=lambda j: widths[j])
+    while waiting:
+        j = waiting.pop(0)
+        widths[j] = max(min(widths[j], room // (len(waiting) + 1)), LEAST_WRAP, len(columns[j].title))
+        room -= widths[j]
+    return widths
 
 
 def text_table(columns: list[Column], rows: list[list[Piece]], width: int, gap: int = 3, lead: int = 1) -> Block:
