@@ -14,15 +14,18 @@ from __future__ import annotations
 import unicodedata
 
 import numpy as np
-from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.padding import Padding
 from rich.rule import Rule
-from rich.table import Table
+from rich.style import Style
 from rich.text import Text
 
 from ..check.report import CaseResult, Plane, Report
 from ..text import number
+from . import grids
+from .lines import Block, flow, text, vstack
+from .text_table import Column, text_table
+from .value_grids import ValueGrid
 
 LABELS = {"pass": ("PASS", "green"), "fail": ("FAIL", "bold red"), "error": ("ERROR", "bold red"),
           "skip": ("SKIP", "yellow")}
@@ -95,19 +98,22 @@ def _setup_error(r: Report) -> RenderResult:
     yield Text("No case was run (exit 1).", style="bold")
 
 
-def summary_table(cases: list[CaseResult], width: int) -> Table:
+def summary_table(cases: list[CaseResult], width: int) -> Block:
     """One row per case: result word, name, what happened (and the idea it isolates, when there is room)."""
     wide = width >= WIDE
-    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False)
-    table.add_column("result", no_wrap=True)
-    table.add_column("case", no_wrap=True)
-    if wide:
-        table.add_column("what it isolates")
-    table.add_column("outcome")
+    columns = [Column("result"), Column("case"), *([Column("what it isolates", wrap=True)] if wide else []),
+               Column("outcome", wrap=True)]
+    rows = []
     for case in cases:
-        idea = [case.idea] if wide else []
-        table.add_row(status_label(case.status), case.name, *idea, shown(case.verdict))
-    return table
+        word, style = LABELS[case.status]
+        idea = [(one_line(case.idea), None)] if wide else []
+        rows.append([(word, Style.parse(style)), (one_line(case.name), None), *idea, (one_line(case.verdict), None)])
+    return text_table(columns, rows, width)
+
+
+def one_line(text: str | None) -> str:
+    """Learner text for one table cell: control characters visible, line breaks and tabs as spaces."""
+    return " ".join(visible(text or "").split())
 
 
 def totals(r: Report) -> Text:
@@ -163,51 +169,29 @@ class CaseDetail:
             yield _printed(c.stdout, "printed by your function")
 
 
-def side_by_side(planes: list[Plane], width: int) -> Group:
+def side_by_side(planes: list[Plane], width: int) -> Block:
     """Expected and returned planes, pair by pair, with wrong cells bracketed; stacked if too wide."""
-    rows = []
+    pairs = []
     for plane in planes:
-        left, left_width = grid(plane.expected, f"expected {plane.expected_label}", plane.wrong, "bold green")
-        right, right_width = grid(plane.returned, f"returned {plane.returned_label}", plane.wrong, "bold red")
-        if left_width + right_width + 3 <= width:
-            pair = Table.grid(padding=(0, 3))
-            pair.add_row(left, right)
-            rows.append(pair)
-        else:
-            rows.extend([left, right])
-    return Group(*rows)
+        left = plane_grid(plane.expected, f"expected {plane.expected_label}", plane.wrong, grids.WANTED, width)
+        right = plane_grid(plane.returned, f"returned {plane.returned_label}", plane.wrong, grids.WRONG, width)
+        pairs.append(flow([left, right], width, gap=4, row_gap=1))
+    return vstack(pairs, gap=1)
 
 
-def grid(values: np.ndarray | None, title: str, wrong: np.ndarray | None, style: str):
-    """A 2-D array as a titled, boxed grid -> (renderable, width in characters).
+def plane_grid(values: np.ndarray | None, title: str, wrong: np.ndarray | None, mark: int, width: int) -> Block:
+    """A 2-D array (rows, cols) as a titled grid, cut to MAX_CELLS each way; cells where `wrong` is True in [brackets].
 
-    Cells where `wrong` is True are shown as [value], the others as ' value '.
+    Folded into bands of columns when wider than `width`.
     """
     if values is None:
-        text = Text(f"{title}: nothing to show", style="dim")
-        return text, len(text)
+        return text(f"{title}: nothing to show", Style(dim=True))
     rows, cols = values.shape
     shown_rows, shown_cols = min(rows, MAX_CELLS), min(cols, MAX_CELLS)
-    cells = [[_cell(float(values[i, j]), wrong is not None and bool(wrong[i, j])) for j in range(shown_cols)]
+    texts = [[number(float(values[i, j])) for j in range(shown_cols)] for i in range(shown_rows)]
+    kinds = [[mark if wrong is not None and bool(wrong[i, j]) else grids.PLAIN for j in range(shown_cols)]
              for i in range(shown_rows)]
-    if cols > MAX_CELLS:
-        cells = [row + [" ..."] for row in cells]
-    if rows > MAX_CELLS:
-        cells.append([" ..."] * len(cells[0]))
-    # pre-padded and left-justified, because Rich trims the trailing space that aligns the digits
-    widths = [max(len(row[j]) for row in cells) for j in range(len(cells[0]))]
-    table = Table(show_header=False, box=box.SQUARE, padding=(0, 0))
-    for w in widths:
-        table.add_column(no_wrap=True, width=w)
-    for row in cells:
-        table.add_row(*[Text(text.rjust(w), style=style if text.startswith("[") else "")
-                        for text, w in zip(row, widths)])
-    return Group(Text(title, style="bold"), table), max(len(title), sum(widths) + len(widths) + 1)
-
-
-def _cell(value: float, wrong: bool) -> str:
-    text = number(value)
-    return f"[{text}]" if wrong else f" {text} "
+    return ValueGrid(title, texts, kinds, more_rows=rows > MAX_CELLS, more_cols=cols > MAX_CELLS).block(width)
 
 
 def _printed(text: str, heading: str) -> Group:

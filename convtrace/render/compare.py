@@ -70,7 +70,7 @@ class CompareView:
             maps.append(map_table(r.output[self.image, self.kernel], title, r.touches_padding))
         yield Text("")
         yield Text(f"Output maps of image {self.image}, kernel {self.kernel} "
-                   f"(* = the window reads padding zeros, so the value depends on the mode):")
+                   f"([ ] = the window reads padding zeros, so the value depends on the mode):")
         yield from side_by_side(maps, console, options)
         if skipped:
             yield Text("As pictures (too many numbers to print; --json has every value):")

@@ -2,45 +2,43 @@
 
 Every number and formula comes from convtrace.teach.explain. Marks read without
 colour: the window's taps are in [brackets], padding is '.', cells no window
-reaches are '-', and map values that differ carry a '*'.
+reaches are '-', and map values that differ are in [brackets] too.
 """
 
 from __future__ import annotations
 
-from rich import box
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.padding import Padding
-from rich.table import Table
+from rich.style import Style
 from rich.text import Text
 
 from ..teach.explain import Diagram, EvenKernel, Explanation, FlipNote, FullNote, Overview
 from .explain_parts import (
     CODE_STYLE, Titled, code_lines, heading, indent_text, labelled, map_table, side_by_side, spelling_block,
 )
+from .lines import Block, Line
+from .text_table import Column, text_table
 
 SYMBOL = {"pad": ".", "data": "x", "dropped": "-"}
-STYLE = {"pad": "dim", "data": "", "dropped": "dim"}
-TAP_STYLE = "bold reverse"
+STYLE = {"pad": Style(dim=True), "data": None, "dropped": Style(dim=True)}
+TAP_STYLE = Style(bold=True, reverse=True)
+LABEL = Style(dim=True)
 
 
 # ----------------------------------------------------------------------------- the diagram
 
 
-def grid_text(d: Diagram, taps: frozenset) -> Text:
+def diagram_block(d: Diagram, taps: frozenset) -> Block:
     """The padded input with the given taps in [brackets]; column and row labels in input coordinates."""
     width = max(len(str(v)) for v in d.row_labels)
-    text = Text(" " * (width + 1))
-    text.append("".join(f"{c:^3}" for c in d.col_labels), style="dim")
+    lines: list[Line] = [[(" " * (width + 1), None), ("".join(f"{c:^3}" for c in d.col_labels), LABEL)]]
     for r, kinds in enumerate(d.kinds):
-        text.append("\n")
-        text.append(f"{d.row_labels[r]:>{width}} ", style="dim")
+        line: Line = [(f"{d.row_labels[r]:>{width}} ", LABEL)]
         for c, kind in enumerate(kinds):
             symbol = SYMBOL[kind]
-            if (r, c) in taps:
-                text.append(f"[{symbol}]", style=TAP_STYLE)
-            else:
-                text.append(f" {symbol} ", style=STYLE[kind])
-    return text
+            line.append((f"[{symbol}]", TAP_STYLE) if (r, c) in taps else (f" {symbol} ", STYLE[kind]))
+        lines.append(line)
+    return Block(lines)
 
 
 class DiagramView:
@@ -51,9 +49,9 @@ class DiagramView:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         d = self.diagram
-        first = Titled(f"first window: {d.first_name}", grid_text(d, d.first))
-        last = Titled(f"last window: {d.last_name}", grid_text(d, d.last))
-        yield from side_by_side([first, last], console, options, gap=4)
+        first = Titled(f"first window: {d.first_name}", diagram_block(d, d.first))
+        last = Titled(f"last window: {d.last_name}", diagram_block(d, d.last))
+        yield from side_by_side([first, last], console, options)
 
 
 # ----------------------------------------------------------------------------- sections
@@ -79,7 +77,7 @@ def even_section(even: EvenKernel, console: Console, options: ConsoleOptions) ->
             title = f"{', '.join(map(str, members))}: {p.extra}"
             maps.append(map_table(p.output, title, p.differs))
     if maps:
-        yield indent_text("On the example (* = differs from 1):")
+        yield indent_text("On the example ([ ] = differs from 1):")
         yield from side_by_side(maps, console, options)
     for note in even.notes:
         yield indent_text(note)
@@ -104,7 +102,7 @@ def flip_section(flip: FlipNote, console: Console, options: ConsoleOptions, with
                       "cross-correlation slides it as it is.")
     yield from side_by_side([map_table(flip.kernel, "w"), map_table(flip.rotated, "w rotated 180")], console, options)
     if flip.correlation is not None:
-        yield indent_text(f"Both on the example, {flip.mode} padding (* = the two differ):")
+        yield indent_text(f"Both on the example, {flip.mode} padding ([ ] = the two differ):")
         yield from side_by_side([
             map_table(flip.correlation, "cross-correlation", flip.differs),
             map_table(flip.convolution, "convolution", flip.differs),
@@ -196,6 +194,26 @@ def _pair(values: tuple[int, int]) -> str:
     return str(values[0]) if values[0] == values[1] else f"{values[0]},{values[1]}"
 
 
+OVERVIEW_COLUMNS = [Column("mode"), Column("for"), Column("padding t,b,l,r"), Column("stride", right=True),
+                    Column("dilation", right=True), Column("output", right=True)]
+
+
+def overview_table(o: Overview, width: int) -> Block:
+    """One row per mode: what it is for, padding per side, stride, dilation, output size ('none' if no output)."""
+    rows = []
+    for row in o.rows:
+        s = row.settings
+        if row.geometry is None:
+            cells = [s.mode, row.what, "-", _pair(s.stride), _pair(s.dilation), "none"]
+        else:
+            (top, bottom), (left, right) = row.geometry.padding
+            out_h, out_w = row.geometry.out_size
+            cells = [s.mode, row.what, f"{top},{bottom},{left},{right}", _pair(s.stride), _pair(s.dilation),
+                     f"{out_h}x{out_w}"]
+        rows.append([(cell, None) for cell in cells])
+    return text_table(OVERVIEW_COLUMNS, rows, width)
+
+
 class OverviewView:
     """`convtrace explain` without --mode: all modes for the current sizes."""
 
@@ -206,20 +224,7 @@ class OverviewView:
         o = self.o
         (h, w), (kh, kw) = o.input_size, o.kernel_size
         yield Text.assemble(("convtrace explain", "bold"), f": every mode for input {h}x{w}, kernel {kh}x{kw}")
-        table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1), header_style="bold")
-        for name, justify in (("mode", "left"), ("for", "left"), ("padding t,b,l,r", "left"),
-                              ("stride", "right"), ("dilation", "right"), ("output", "right")):
-            table.add_column(name, justify=justify)
-        for row in o.rows:
-            s = row.settings
-            if row.geometry is None:
-                table.add_row(s.mode, row.what, "-", _pair(s.stride), _pair(s.dilation), "none")
-                continue
-            (top, bottom), (left, right) = row.geometry.padding
-            out_h, out_w = row.geometry.out_size
-            table.add_row(s.mode, row.what, f"{top},{bottom},{left},{right}", _pair(s.stride),
-                          _pair(s.dilation), f"{out_h}x{out_w}")
-        yield table
+        yield overview_table(o, options.max_width)
         yield indent_text("Output size per mode:")
         yield labelled([(row.settings.mode, row.formula if row.error is None else row.error) for row in o.rows])
         yield Text("")

@@ -1,22 +1,26 @@
 """The pieces every explain view is made of: section headings, titled grids side by side, code, labels.
 
 Shared by the views of `explain`, `explain --groups/--transposed/--pool` and
-`compare`. Nothing here computes; wide items are named instead of squeezed.
+`compare`. Nothing here computes. Grids of values fold into bands of columns
+when the terminal is narrow; a diagram too wide to fold is named instead of squeezed.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.measure import Measurement
 from rich.padding import Padding
 from rich.rule import Rule
-from rich.table import Table
+from rich.style import Style
 from rich.text import Text
 
 from ..teach.explain import Spelling
 from ..text import number
+from . import grids
+from .lines import Block, flow, text, vstack, wrap
+from .lines import indent as shift
+from .value_grids import ValueGrid
 
 CODE_STYLE = "cyan"
 
@@ -27,68 +31,44 @@ def heading(title: str) -> Group:
 
 
 class Titled:
-    """A renderable under a bold one-line title; side_by_side names it when it is too wide to show."""
+    """A drawn block under a bold one-line title (the explain diagram); side_by_side names it when it is too wide."""
 
-    def __init__(self, title: str, body):
+    def __init__(self, title: str, body: Block):
         self.title = title
         self.body = body
+        self.full_width = self.least_width = max(body.width, len(title))
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield Text(self.title, style="bold", no_wrap=True)
-        yield self.body
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        body = Measurement.get(console, options, self.body)
-        return Measurement(max(body.minimum, len(self.title)), max(body.maximum, len(self.title)))
+    def block(self, width: int) -> Block:
+        return vstack([text(self.title, Style(bold=True)), self.body])
 
 
-def map_table(values: np.ndarray, title: str, marks: np.ndarray | None = None) -> Titled:
-    """A 2-D array as a titled, boxed grid; values whose mark is set get a '*' (and bold)."""
-    table = Table(show_header=False, box=box.SQUARE, padding=(0, 1))
-    for _ in range(values.shape[1]):
-        table.add_column(justify="right")
-    for i, row in enumerate(values):
-        cells = []
-        for j, value in enumerate(row):
-            if marks is None:
-                cells.append(Text(number(value)))
-            elif marks[i, j]:
-                cells.append(Text(number(value) + "*", style="bold"))
-            else:
-                cells.append(Text(number(value) + " "))
-        table.add_row(*cells)
-    return Titled(title, table)
+def map_table(values: np.ndarray, title: str, marks: np.ndarray | None = None) -> ValueGrid:
+    """A 2-D array (rows, cols) as a titled grid with row and column indices; values whose mark is set in [brackets]."""
+    texts = [[number(value) for value in row] for row in values]
+    kinds = None
+    if marks is not None:
+        kinds = [[grids.MARKED if marks[i, j] else grids.PLAIN for j in range(values.shape[1])]
+                 for i in range(values.shape[0])]
+    return ValueGrid(title, texts, kinds)
 
 
-def side_by_side(items: list, console: Console, options: ConsoleOptions, gap: int = 2,
+def side_by_side(items: list, console: Console, options: ConsoleOptions, gap: int = 4,
                  indent: int = 2) -> RenderResult:
-    """Lay titled renderables out left to right, wrapping to a new line when the next would not fit.
+    """Lay titled grids out left to right, starting a new row when the next would not fit.
 
-    One too wide for the terminal on its own is named instead of drawn squeezed.
+    A grid of values too wide for the terminal on its own is folded into bands of
+    columns; a diagram that cannot fold is named instead of drawn squeezed.
     """
     width = options.max_width - indent
-    line, used = [], 0
+    blocks = []
     for item in items:
-        need = Measurement.get(console, options.update_width(10_000), item).maximum
-        if need > width:
-            yield indent_text(f"({item.title}: needs {need} columns, the terminal has {width}; "
+        if item.least_width > width:
+            yield indent_text(f"({item.title}: needs {item.least_width} columns, the terminal has {width}; "
                               f"widen it to see this)", indent=indent)
             continue
-        if line and used + gap + need > width:
-            yield Padding(_row(line, gap), (0, 0, 0, indent), expand=False)
-            line, used = [], 0
-        used += need + (gap if line else 0)
-        line.append(item)
-    if line:
-        yield Padding(_row(line, gap), (0, 0, 0, indent), expand=False)
-
-
-def _row(items: list, gap: int) -> Table:
-    grid = Table.grid(padding=(0, gap))
-    for _ in items:
-        grid.add_column(vertical="top")
-    grid.add_row(*items)
-    return grid
+        blocks.append(item.block(width))
+    if blocks:
+        yield shift(flow(blocks, width, gap=gap, row_gap=0), indent)
 
 
 def code_lines(spelling_code, indent: str = "    ", style: str = CODE_STYLE) -> Text:
@@ -108,11 +88,30 @@ def indent_text(text: str, indent: int = 2, style: str = "") -> Padding:
     return Padding(Text(text, style=style), (0, 0, 0, indent), expand=False)
 
 
-def labelled(pairs, indent: int = 2) -> Padding:
+def labelled(pairs, indent: int = 2) -> Labelled:
     """Label / text lines; wrapped text stays in its column."""
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True)
-    grid.add_column()
-    for label, text in pairs:
-        grid.add_row(label, text)
-    return Padding(grid, (0, 0, 0, indent), expand=False)
+    return Labelled(list(pairs), indent)
+
+
+class Labelled:
+    """An aligned text block: each label in a column of its own, its text wrapped between words beside it."""
+
+    def __init__(self, pairs: list[tuple[str, str]], indent: int):
+        self.pairs, self.indent = pairs, indent
+        self.label_width = max((len(label) for label, _ in pairs), default=0)
+
+    def block(self, width: int) -> Block:
+        lead = self.indent + self.label_width + 1
+        lines = []
+        for label, words in self.pairs:
+            for k, part in enumerate(wrap(words, width - lead)):
+                shown = label if k == 0 else ""
+                lines.append([(" " * self.indent + f"{shown:<{self.label_width}} ", None), (part, None)])
+        return Block(lines)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widest = self.block(10_000).width
+        return Measurement(min(widest, options.max_width), widest)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from self.block(options.max_width).__rich_console__(console, options)

@@ -4,7 +4,9 @@ Every mark is written in the text itself, so it survives without colour
 (NO_COLOR, pipes, a printed handout): a cell the window reads is `[v]`, the
 current output cell is `[v]`, zero padding is `·`, a cell not computed yet
 is `.`, a cell a crop drops is `(v)`, and `…` / `⋮` stand for columns / rows
-cut off by the viewport.
+cut off by the viewport. Grids of values outside the step view (render/value_grids.py)
+bracket the cells they point at the same way: `[v]` is a wrong value, the value it
+should have been, or a value that differs from its neighbour map.
 Colour only adds emphasis on top.
 """
 
@@ -16,10 +18,11 @@ from .lines import Block, Line
 
 # what a cell is, for marking and styling
 PLAIN, TAP, PAD, CURRENT, EMPTY, PAD_TAP, CROPPED = range(7)
+WRONG, WANTED, MARKED = range(7, 10)  # a returned value that is wrong, the one expected there, any other mark
 
 PAD_TEXT = "·"
 EMPTY_TEXT = "."
-BRACKETED = (TAP, CURRENT, PAD_TAP)
+BRACKETED = (TAP, CURRENT, PAD_TAP, WRONG, WANTED, MARKED)
 
 LABEL = Style(dim=True)
 STYLES = {
@@ -30,6 +33,9 @@ STYLES = {
     EMPTY: Style(dim=True),
     PAD_TAP: Style(color="yellow", reverse=True, dim=True),
     CROPPED: Style(dim=True),
+    WRONG: Style(color="red", bold=True),
+    WANTED: Style(color="green", bold=True),
+    MARKED: Style(bold=True),
 }
 MATRIX = Style(color="cyan")
 
