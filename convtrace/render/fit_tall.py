@@ -5,7 +5,7 @@ beside the grid: for a 7x7 kernel that column alone is 17 lines and 50
 columns, so the output map falls off the screen and the grid loses the
 window's columns. This frame reads the same step in two columns instead:
 
-    c0 (the input, [ ] = the window)    w[0,0]  the kernel slice
+    c0 (the input, [ ] = the window)    w[0,0]  (the kernel slice)
                                         [ kernel rows ]
     out[...] = c0 + bias                [ ] window * w[0,0] = products
              = ...                      [ product rows ]
@@ -56,7 +56,7 @@ def left_out(indices: list[int | None]) -> str | None:
 
 
 def kernel_column(view: StepView, s: Step, c: int, shown_rows: int, shown_cols: int) -> Block:
-    """Channel c's kernel slice over its products (window * kernel, tap by tap) and their sum."""
+    """Channel c's kernel slice (kh, kw) over its products (window * kernel, tap by tap) and their sum."""
     kh, kw = s.kernel[c].shape
     rows, cols = kept(kh, shown_rows), kept(kw, shown_cols)
     fmt, out = view.fmt, view.fmt.out
@@ -67,7 +67,7 @@ def kernel_column(view: StepView, s: Step, c: int, shown_rows: int, shown_cols: 
     kernel_block = grids.matrix(abbreviated(kernel, rows, cols), f"w[{s.k},{c}]{flip}", w)
     parts = [
         kernel_block,
-        grids.matrix(abbreviated(products, rows, cols), f"[ ] window * w[{s.k},{c}]", w),
+        grids.matrix(abbreviated(products, rows, cols), f"[ ] window * w[{s.k},{c}] = products", w),
         text(f"sum of the {kh * kw} products {out(s.partials[c])}", BOLD),
     ]
     hidden_rows, hidden_cols = left_out(rows), left_out(cols)
