@@ -158,10 +158,10 @@ def _show_frames(problem, steps, chosen, limit, stepping, delay, export, layout,
     from ..teach.walk import teaching_steps
     from .consoles import command_console
 
-    console = command_console(export)  # with an export, a reader going away (| head) does not stop the file
     exporter = page = None
     if export and _export_map_images(problem, export):
         export = None  # the pictures are written; the frames go to the screen only
+    console = command_console(export)  # with an export, a reader going away (| head) does not stop the file
     if export:
         from ..render.export import Exporter, is_page
 
