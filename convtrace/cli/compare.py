@@ -94,8 +94,8 @@ def compare(source, modes, strides, image, kernel, as_json, export):
     from ..render.compare import CompareView
 
     view = CompareView(comparison, image, kernel)
+    save([view], export, problem.title or "convtrace compare")  # first: a reader going away cannot stop the file
     Console().print(view)
-    save([view], export, problem.title or "convtrace compare")
 
 
 def _runs(overrides: dict, modes, strides) -> tuple[tuple[str, ...], tuple[int, ...]]:

@@ -83,16 +83,16 @@ def explain(source, mode, input_size, kernel_size, groups, transposed, output_pa
         view = layer_view(layer, file=source.file, mode=mode, flip=flip, input_size=input_size, kernel_size=kernel_size,
                           stride=stride, dilation=dilation, groups=groups, pool=pool,
                           output_padding=output_padding, ceil_mode=ceil_mode, padding=padding)
+        save([view], export, f"convtrace explain {layer}")  # first: a reader going away cannot stop the file
         console.print(view)
-        save([view], export, f"convtrace explain {layer}")
         return
     example, stride, dilation, flip = _example(source, mode, input_size, kernel_size, stride, dilation, flip)
     if mode is None:
         view = OverviewView(model.overview(example, stride, dilation, flip))
     else:
         view = ExplainView(model.explain(model.settings_for(mode, stride, dilation), example, flip))
+    save([view], export, f"convtrace explain {mode or 'every mode'}")  # first: see above
     console.print(view)
-    save([view], export, f"convtrace explain {mode or 'every mode'}")
 
 
 def _example(source, mode, input_size, kernel_size, stride, dilation, flip):

@@ -30,7 +30,10 @@ def view_export_option(command):
 
 
 def save(renderables, export: str | None, title: str) -> None:
-    """Save what the command printed (the same renderables) when --export was given."""
+    """Save what the command prints (the same renderables) when --export was given.
+
+    Called before the printing, so the file is whole even when stdout's reader goes away (`| head`).
+    """
     if export:
         from ..render.export import save_view
 

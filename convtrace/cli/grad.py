@@ -103,11 +103,10 @@ def _interactive() -> bool:
 
 def _show_frames(problem, events, parts, capped: bool, stepping, delay, export, pager=False) -> None:
     """The rich view, printed, stepped through (--step) or animated (--delay), and saved (--export)."""
-    from rich.console import Console
-
     from ..render.pages import show_pages
+    from .consoles import command_console
 
-    console = Console(highlight=False)
+    console = command_console(export)  # with an export, a reader going away (| head) does not stop the file
     exporter = None
     if export:
         from ..render.export import Exporter

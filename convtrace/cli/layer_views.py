@@ -63,13 +63,12 @@ def run_steps(problem, fmt: str, limit, at, stepping, delay, export) -> None:
 
 def _frames(problem, steps, chosen, limit, stepping, delay, export) -> None:
     """The step view: the layer's summary, a frame per output value (capped), the output."""
-    from rich.console import Console
-
     from ..engine.dispatch import layer_output
     from ..render.layer_frames import layer_pages
     from ..render.pages import interactive, show_pages
+    from .consoles import command_console
 
-    console = Console(highlight=False)
+    console = command_console(export)  # with an export, a reader going away (| head) does not stop the file
     exporter = page = None
     if export:
         from ..render.export import Exporter, is_page
@@ -100,13 +99,12 @@ def grad_steps(problem, fmt: str, only, limit, stepping, delay, export) -> None:
         raise UsageError("--only kernels: pooling has no kernels, so there is no dL/dkernels; choose images")
     steps = trace_backward(problem)
     if fmt == "rich":
-        from rich.console import Console
-
         from ..engine.dispatch import layer_gradients
         from ..render.layer_back_frames import back_pages
         from ..render.pages import interactive, show_pages
+        from .consoles import command_console
 
-        console = Console(highlight=False)
+        console = command_console(export)  # with an export, a reader going away does not stop the file
         exporter = None
         if export:
             from ..render.export import Exporter

@@ -73,9 +73,9 @@ def show(lesson_key, folder, answers, export) -> None:
         for section in item.sections:  # the answer is not printed right under the question
             parts.append(FoldedAnswer(item.number, section.heading) if section.kind == "answer"
                          else lesson_markdown(section.markdown))
+    save(parts, export, f"Lesson {item.number}: {item.title}")  # first: a reader going away cannot stop the file
     for part in parts:
         console.print(part)
-    save(parts, export, f"Lesson {item.number}: {item.title}")
 
 
 @lesson.command(context_settings=CONTEXT)

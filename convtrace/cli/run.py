@@ -152,17 +152,16 @@ def _check_view_options(fmt, as_json, stepping, delay, export) -> None:
 
 def _show_frames(problem, steps, chosen, limit, stepping, delay, export, layout, precision, pager=False) -> None:
     """The step view: summary, frames, feature maps; stepped (--step) or played (--delay) in a terminal."""
-    from rich.console import Console
-
     from ..engine.tracecheck import agreement
     from ..render.pages import interactive
     from ..render.player import Player
     from ..teach.walk import teaching_steps
+    from .consoles import command_console
 
-    console = Console(highlight=False)
     exporter = page = None
     if export and _export_map_images(problem, export):
         export = None  # the pictures are written; the frames go to the screen only
+    console = command_console(export)  # with an export, a reader going away (| head) does not stop the file
     if export:
         from ..render.export import Exporter, is_page
 

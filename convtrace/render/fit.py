@@ -4,9 +4,12 @@
     medium   the formula and shape flow, every channel's grid and products, the sum beside the map
     compact  one channel at a time (the player's `c` key picks it): its grid with the window
              beside window * kernel = products, then the sum and the output map (80x24 fits)
+    tall     compact for big kernels (7x7, 9x9 at 80x24, render/fit_tall.py): the grid, the sum and
+             the map in one column, the kernel slice over the products in the other
 
 `fitted_frame` tries them in that order and shrinks the grids' viewport (the
-window stays in view) until the frame fits `height` lines. Only layout is
+window stays in view) until the frame fits `height` lines; a frame that fits
+nowhere is handed over whole, for the player to scroll. Only layout is
 decided here; every number comes from the Step and the view's collector.
 """
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 from ..engine.naive import Step
 from . import grids
 from .lines import Block, crop, hstack, prose, text, vstack
+from .fit_tall import fitted_tall_frame, window_columns
 from .steps import BOLD, DIM, RULE, StepView
 
 VIEWS = ("auto", "full", "compact")
@@ -38,9 +42,22 @@ def fitted_frame(view: StepView, s: Step, width: int, height: int | None, mode: 
     for formula in (True, False):  # the formula line is the first thing a small screen gives up
         for rows in _row_limits(view, s):
             block = compact_frame(view, s, width, rows, channel, formula)
-            if height is None or block.height <= height:
+            if height is None or (block.height <= height and _window_shown(view, s, width, channel)):
                 return block
-    return Block(block.lines[:height], block.width) if height is not None else block
+    # big kernels (7x7 and up at 80x24): the kernel slice and products beside the grid, the sum and map under it
+    channel = min(channel, view.problem.images.shape[1] - 1, view.max_channels - 1)
+    head = [header_line(view, s, width, channel), legend(view, s, width)]
+    tall = fitted_tall_frame(view, s, width, height, channel, head, _row_limits(view, s))
+    # nothing fits (numbers too wide for the window to fit beside the kernel): the whole compact frame,
+    # which the player scrolls (its footer says '↓ more'), rather than lines silently left out
+    return tall if tall is not None else block
+
+
+def _window_shown(view: StepView, s: Step, width: int, channel: int) -> bool:
+    """False when the compact frame's grid had to cut the window's own columns (a kernel too wide beside it)."""
+    right = products_column(view, s, min(channel, view.problem.images.shape[1] - 1, view.max_channels - 1))
+    room = width - right.width - 3
+    return room < 16 or window_columns(view, s, room) >= view.problem.geometry.cols.span
 
 
 def _row_limits(view: StepView, s: Step) -> list[int]:

@@ -58,8 +58,11 @@ class OutputMap:
             self._map_cells_width = (key, w, len(texts))
         return self._map_cells, w
 
-    def output_map(self, s: Step, width: int, max_rows: int | None = None) -> Block:
-        """Feature map (s.n, s.k): cells computed before this step, this step's cell in [ ], the rest '.'."""
+    def output_map(self, s: Step, width: int, max_rows: int | None = None, caption: bool = True) -> Block:
+        """Feature map (s.n, s.k): cells computed before this step, this step's cell in [ ], the rest '.'.
+
+        `caption` off leaves only the grid (a frame short of lines says it in fewer words).
+        """
         h_out, w_out = self.problem.geometry.out_size
         cells, w = self.map_cells(s)
         value_text = self.fmt.out(s.value)
@@ -85,5 +88,7 @@ class OutputMap:
                 ])
         cut = (view_rows.start > 0, view_rows.stop < h_out, a > 0, b < w_out)
         block = grids.grid(lines, [str(i) for i in view_rows], [str(j) for j in view_cols], w, cut)
+        if not caption:
+            return block
         where = f"out[{s.n},{s.k}]: image {s.n}, kernel {s.k}, {h_out}x{w_out}; [ ] = this step, . = still to come"
         return vstack([prose(where, width, BOLD), block])
