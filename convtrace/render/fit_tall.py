@@ -24,7 +24,8 @@ from __future__ import annotations
 from ..engine.naive import Step
 from . import grids
 from .lines import Block, hstack, prose, text, vstack
-from .steps import BOLD, NOTE, StepView
+from .step_products import NOTE
+from .steps import BOLD, StepView
 
 
 def kept(total: int, shown: int) -> list[int | None]:
