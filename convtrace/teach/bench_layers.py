@@ -198,3 +198,29 @@ def _time_torch(timed: Problem, reference, tol, repeat, budget) -> Timing:
     timing = time_method("torch", runner, reference, tol, repeat, budget)
     return replace(timing, note=f"{describe_torch(timed)}, torch {torch.__version__}, "
                                 f"{torch.get_num_threads()} threads")
+
+
+def layer_descriptions(case: Case) -> dict[str, str]:
+    """What each method is on this layer, for the legend under the table."""
+    p = case.problem
+    loops = {"conv": "engine/naive_conv.py", "conv_transpose": "engine/naive_transposed.py (the gather view)",
+             "max_pool": "engine/naive_pool.py", "avg_pool": "engine/naive_pool.py"}
+    described = {
+        "naive": f"{loops[p.layer]}: one LayerStep per output value, float64",
+        "engine": "engine/dispatch.py layer_output" + (
+            "" if p.layer == "conv" and p.dims == 2 else f", as convtrace.{torch_function(p)} computes it"),
+        "torch": describe_torch(p),
+    }
+    return {m: described.get(m, "written for plain 2-D convolution: not run on this layer") for m in METHODS}
+
+
+def legend_about(case: Case) -> str:
+    """How the GFLOP/s column is meant on this layer (the sentence under the legend)."""
+    if case.is_pool:
+        return (f"No GFLOP/s: pooling multiplies nothing; the header counts {case.operation} "
+                "(a window of t values takes t-1). ")
+    if case.problem.layer == "conv_transpose":
+        return ("GFLOP/s are effective: every method is credited with the direct scatter's "
+                "2*N*C*S*(K/groups)*k operations. ")
+    return ("GFLOP/s are effective: every method is credited with the direct method's "
+            "2*N*K*O*(C/groups)*k operations. ")
