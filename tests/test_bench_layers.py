@@ -283,3 +283,21 @@ def test_an_option_that_does_not_fit_the_layer_is_a_usage_error(build, options, 
 def test_a_bad_layer_document_is_a_data_error(invoke, tmp_path):
     result = invoke(["bench", write(tmp_path, {"images": [[1, 2], [3, 4]], "pool": "max", "pool_size": 5}), *RUN])
     assert result.exit_code == 1 and "Traceback" not in result.output and "Error: " in result.output
+
+
+def test_the_readme_layer_documents_bench(invoke):
+    """Every document under README.md's "More layers" runs through bench, and every timed method agrees."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme[readme.index("### More layers"):readme.index("## Commands")]
+    start = section.index("```json\n") + 8
+    docs = [json.loads(line) for line in re.split(r"\n(?=\{)", section[start:section.index("```", start)].strip())]
+    assert "`convtrace bench FILE` times each of these layers" in section
+    for doc in docs:
+        result = invoke(["bench", "-", *RUN, "--json"], input=json.dumps(doc))
+        assert result.exit_code == 0, (doc, result.output)
+        (case,) = json.loads(result.output)["cases"]
+        timed = [m for m in case["methods"].values() if m["seconds"] is not None]
+        assert len(timed) == 2 and all(m["agrees"] for m in timed), (doc, case["methods"])
