@@ -59,7 +59,7 @@ class Case:
         channels = p.images.shape[1]
         if p.groups == 1:
             grouping = ""
-        elif p.groups == channels and p.layer == "conv":
+        elif p.groups == channels:  # one input channel per group
             multiplier = p.out_channels // channels
             grouping = "depthwise " if multiplier == 1 else f"depthwise (x{multiplier} channels) "
         else:

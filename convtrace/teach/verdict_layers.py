@@ -62,8 +62,8 @@ def why_layer(method: str, result: CaseResult) -> str:
     if p.layer == "conv_transpose":
         return (f"{LABELS[method]}: it scatters: each input value times its group's kernels, "
                 f"{q['operations']:,} multiply-adds in one matrix product per group, then one add per kernel tap "
-                f"({q['taps']}); the naive loop's gather view does {q['gather']:,}, multiplying also the zeros "
-                "it inserts between and around the input values.")
+                f"({q['taps']}); the naive loop's gather view does {q['gather']:,}, because it also multiplies the "
+                "zeros it inserts between and around the input values.")
     depthwise = p.groups == p.images.shape[1] and p.kernel_shape[1] == 1
     if depthwise:
         return (f"{LABELS[method]}: depthwise, one channel per kernel: no matrix product to build, each of the "
