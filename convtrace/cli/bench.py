@@ -34,27 +34,25 @@ def bench(source, dtype, repeat, budget, no_torch, as_json):
     and why.
 
     \b
+    A FILE with groups, transposed, pool or dims 1 / 3 times that layer: its
+    own naive loop, the vectorized engine and PyTorch's matching function
+    (conv2d with groups, conv_transpose2d, max_pool2d, avg_pool2d, conv1d,
+    conv3d, ...); the 2-D-only methods say why they do not apply.
+
+    \b
     Examples:
       convtrace bench                        the three built-in cases
       convtrace bench input.json --dtype float64
       convtrace bench --repeat 9 --budget 5  steadier numbers on a busy machine
       convtrace bench --json                 timings for scripts
+      convtrace bench depthwise.json         a depthwise (or pooling, 1-D, 3-D, transposed) layer
     """
     from ..teach.bench import METHODS, Case, default_cases, machine, run_case
 
     if source.file is None and not (source.images or source.random or source.example):
         cases = default_cases(dtype, source.overrides)
     else:
-        problem = source.load()
-        if not problem.is_plain_conv2d:
-            from ..errors import UsageError
-
-            raise UsageError(
-                f"bench times the ways to compute a 2-D convolution without groups; this document is a "
-                f"{problem.layer} layer with dims {problem.dims} and groups {problem.groups}. Trace it with "
-                f"`convtrace run`; benchmarks/bench_layers_vs_torch.py times the other layers against PyTorch"
-            )
-        cases = [Case(source.name, problem, dtype)]
+        cases = [Case(source.name, _load(source), dtype)]
     methods = tuple(m for m in METHODS if not (no_torch and m == "torch"))
     if as_json:
         results = [run_case(case, methods, repeat, budget) for case in cases]
@@ -64,7 +62,7 @@ def bench(source, dtype, repeat, budget, no_torch, as_json):
 
     from rich.console import Console
 
-    from ..render.bench import BenchView, MethodsLegend
+    from ..render.bench import BenchView
     from ..teach.verdict import verdict
 
     console = Console(highlight=False)
@@ -76,7 +74,45 @@ def bench(source, dtype, repeat, budget, no_torch, as_json):
         else:
             result = run_case(case, methods, repeat, budget)
         console.print(BenchView(result, verdict(result)))
-    console.print(MethodsLegend(methods, machine()))
+    console.print(_legend(cases, methods, machine()))
+
+
+def _load(source):
+    """The document's problem; options that do not fit its layer are a usage error (exit 2) naming them.
+
+    A document that is wrong on its own stays a data error (exit 1), and so does a plain 2-D convolution
+    with a bad option (as before layers could be timed).
+    """
+    from dataclasses import replace
+
+    from ..errors import ConvtraceError, DataError, UsageError
+
+    try:
+        return source.load()
+    except DataError as err:
+        if not source.overrides:
+            raise
+        try:
+            alone = replace(source, overrides={}).load()
+        except ConvtraceError:
+            raise err from None
+        if alone.is_plain_conv2d:
+            raise
+        options = ", ".join(f"--{key}" for key in source.overrides)
+        raise UsageError(f"{err} (this comes from {options} on the command line; the document works "
+                         f"without it)") from None
+
+
+def _legend(cases, methods, machine_info):
+    """The methods' legend: the 2-D one, or the layer's own when the case is another layer."""
+    from ..render.bench import MethodsLegend
+
+    layer_cases = [case for case in cases if not case.problem.is_plain_conv2d]
+    if not layer_cases:
+        return MethodsLegend(methods, machine_info)
+    from ..teach.bench_layers import layer_descriptions, legend_about
+
+    return MethodsLegend(methods, machine_info, layer_descriptions(layer_cases[0]), legend_about(layer_cases[0]))
 
 
 def _fastest(result) -> dict | None:
@@ -91,7 +127,11 @@ def _fastest(result) -> dict | None:
 
 
 def _record(results, machine_info: dict) -> dict:
-    """Timings as plain data: per case, per method (seconds, runs, estimated, speedup, gflops, agreement)."""
+    """Timings as plain data: per case, per method (seconds, runs, estimated, speedup, gflops, agreement).
+
+    Every case also says its layer (conv, conv_transpose, max_pool, avg_pool), dims, groups, and its
+    `operations` counted as `operation` (multiply-adds, comparisons or additions).
+    """
     cases = []
     for r in results:
         p = r.case.problem
@@ -104,9 +144,14 @@ def _record(results, machine_info: dict) -> dict:
             }
         cases.append({
             "name": r.case.name, "dtype": r.case.dtype,
-            "input_shape": list(p.input_shape), "kernel_shape": list(p.kernel_shape),
+            "input_shape": list(p.input_shape),
+            "kernel_shape": None if p.kernel_shape is None else list(p.kernel_shape),
             "output_shape": list(p.output_shape), "flops": r.case.flops, "tolerance": r.tolerance,
             "methods": methods, "fastest": _fastest(r),
+            # which layer, and its work counted the direct method's way (pooling: no flops)
+            "layer": p.layer, "kind": r.case.kind, "dims": p.dims, "groups": p.groups,
+            "pool_size": None if p.layer not in ("max_pool", "avg_pool") else list(p.geometry.kernel_size),
+            "operations": r.case.operations, "operation": r.case.operation,
         })
     return {"machine": machine_info, "cases": cases}
 

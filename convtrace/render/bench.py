@@ -42,14 +42,17 @@ class BenchView:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         r = self.result
         p = r.case.problem
-        n, c, h, w = p.input_shape
-        k, _, kh, kw = p.kernel_shape
-        out = "x".join(map(str, p.output_shape))
-        yield Text.assemble(
-            (r.case.name, "bold"),
-            f"\n  images {n}x{c}x{h}x{w} * kernels {k}x{c}x{kh}x{kw} -> output {out} (NCHW), "
-            f"{r.case.dtype}, {p.steps:,} window positions, {r.case.flops / 1e9:.3g} GFLOP",
-        )
+        if p.is_plain_conv2d:
+            n, c, h, w = p.input_shape
+            k, _, kh, kw = p.kernel_shape
+            out = "x".join(map(str, p.output_shape))
+            yield Text.assemble(
+                (r.case.name, "bold"),
+                f"\n  images {n}x{c}x{h}x{w} * kernels {k}x{c}x{kh}x{kw} -> output {out} (NCHW), "
+                f"{r.case.dtype}, {p.steps:,} window positions, {r.case.flops / 1e9:.3g} GFLOP",
+            )
+        else:
+            yield _layer_header(r)
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1), header_style="bold")
         for name, justify in (("method", "left"), ("time", "right"), ("runs", "right"),
                               ("vs naive", "right"), ("GFLOP/s", "right"), ("agrees (max diff)", "left")):
@@ -96,6 +99,23 @@ class BenchView:
             )
 
 
+def _layer_header(r: CaseResult) -> Text:
+    """'2-D depthwise convolution: images 1x3x5x5 * kernels 3x1x3x3 -> output 1x3x3x3 (channels first), ...'."""
+    case, p = r.case, r.case.problem
+    shape = "x".join
+    if case.is_pool:
+        operand = f"window {shape(map(str, p.geometry.kernel_size))}"
+        work = f"{case.operations:,} {case.operation} (no multiplications: no GFLOP/s)"
+    else:
+        operand = f"kernels {shape(map(str, p.kernel_shape))}"
+        work = f"{case.operations:,} {case.operation}, {case.flops / 1e9:.3g} GFLOP"
+    return Text.assemble(
+        (case.name, "bold"),
+        f"\n  {case.kind}: images {shape(map(str, p.input_shape))} {'with' if case.is_pool else '*'} {operand} -> output "
+        f"{shape(map(str, p.output_shape))} (channels first), {case.dtype}, {p.steps:,} output values, {work}",
+    )
+
+
 def _verdict(v: Verdict) -> RenderResult:
     """'Fastest: Winograd (21.3 ms), 1.6x faster than PyTorch.' and the reasons, one a line."""
     ahead = ""
@@ -122,18 +142,20 @@ def _agreement(t: Timing) -> str:
 class MethodsLegend:
     """What each method is, once under the tables."""
 
-    def __init__(self, methods, machine: dict):
+    def __init__(self, methods, machine: dict, descriptions: dict | None = None, about: str | None = None):
         self.methods = methods
         self.machine = machine
+        self.descriptions = descriptions or DESCRIPTIONS
+        self.about = about or ("GFLOP/s are effective: every method is credited with the direct method's "
+                               "2*N*K*H'*W'*C*kh*kw operations. ")
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield Text("Methods:", style="bold")
         width = max(len(LABELS[m]) for m in self.methods)
         for m in self.methods:
-            yield Text(f"  {LABELS[m]:<{width}}  {DESCRIPTIONS[m]}")
+            yield Text(f"  {LABELS[m]:<{width}}  {self.descriptions[m]}")
         facts = ", ".join(f"{key} {value}" for key, value in self.machine.items())
         yield Text(f"Machine: {facts}", style="dim")
         yield Text("Agrees: compared with the float64 vectorized engine on every computed position. "
-                   "GFLOP/s are effective: every method is credited with the direct method's "
-                   "2*N*K*H'*W'*C*kh*kw operations. "
+                   f"{self.about}"
                    "Times are medians; other programs running at the same time make them vary.", style="dim")

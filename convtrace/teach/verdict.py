@@ -31,10 +31,21 @@ class Verdict:
         return LABELS[self.winner]
 
 
+def finished(result: CaseResult) -> list:
+    """The timings that ran to the end and agree with the float64 result, fastest first."""
+    return sorted((t for t in result.timings if t.seconds and not t.estimated and t.agrees), key=lambda t: t.seconds)
+
+
 def verdict(result: CaseResult) -> Verdict | None:
-    """None when no method finished (all estimated, not run, or disagreeing)."""
-    ranked = sorted((t for t in result.timings if t.seconds and not t.estimated and t.agrees),
-                    key=lambda t: t.seconds)
+    """None when no method finished (all estimated, not run, or disagreeing).
+
+    Layers other than plain 2-D convolution get their reasons from teach/verdict_layers.py.
+    """
+    if not result.case.problem.is_plain_conv2d:
+        from .verdict_layers import layer_verdict
+
+        return layer_verdict(result)
+    ranked = finished(result)
     if not ranked:
         return None
     strategy = _engine_strategy(result)
