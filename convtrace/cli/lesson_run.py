@@ -41,27 +41,27 @@ def run(lesson_key, folder, quiz, answer_shape, answer_value, answer_grad, limit
     """
     from rich.console import Console
 
-    from ..teach.lessons import get_lesson, parse_trace_setting
+    from ..engine.naive import trace
+    from ..engine.tracecheck import agreement
     from ..render.lesson import LessonHeader, TraceIntro, lesson_markdown, play_trace
-
+    from ..render.pages import print_pages
+    from ..teach.lessons import get_lesson
     from ..teach.quiz import parse_shape, parse_value
     from .lesson_quiz import ask_quiz, ask_quiz_grad
+    from .options import parse_request
 
     # check scripted answers before anything is printed, so a typo is one clean error
     for given, parse in ((answer_shape, parse_shape), (answer_value, parse_value), (answer_grad, parse_value)):
         if given is not None:
             parse(given)
     item = get_lesson(lesson_key, folder)
-    from .options import parse_request
-
     problem = item.load_problem(parse_request) if item.has_input else None
     if export:
         _export_trace(item, problem, limit, export)
     quiz = quiz or answer_shape is not None or answer_value is not None or answer_grad is not None
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     console = Console()
-    plain = problem is None or problem.is_plain_conv2d  # the player draws plain 2-D convolution's frames
-    if interactive and not no_pause and not quiz and plain:  # the classroom player: one part per screen
+    if interactive and not no_pause and not quiz:  # the classroom player: one part per screen, any layer
         _on_screen(item, problem, limit, console)
         return
     console.print(LessonHeader(item))
@@ -77,42 +77,63 @@ def run(lesson_key, folder, quiz, answer_shape, answer_value, answer_grad, limit
                 if item.settings.get("quiz_grad"):
                     ask_quiz_grad(console, item, problem, answer_grad, interactive)
             else:
-                chosen = parse_trace_setting(item.settings.get("trace"), problem.steps)
-                chosen = set(chosen[:limit] if limit is not None else chosen)
+                chosen = chosen_steps(item, problem, limit)
                 console.print(TraceIntro(problem, len(chosen)))
-                from ..engine.naive import trace
-                from ..engine.tracecheck import agreement
+                if problem.is_plain_conv2d:
+                    play_trace(problem, trace(problem), chosen, console,
+                               lambda collected, problem=problem: agreement(problem, collected))
+                else:  # groups, transposed convolution, pooling, 1-D, 3-D: the layer's own frames
+                    print_pages(layer_trace_pages(problem, chosen), console, crop=False)
 
-                if not plain:
-                    _play_layer_trace(problem, chosen, console)
-                    continue
-                play_trace(problem, trace(problem), chosen, console,
-                           lambda collected, problem=problem: agreement(problem, collected))
+
+def chosen_steps(item, problem, limit: int | None) -> set[int]:
+    """The step numbers the lesson's trace draws: its `trace` setting, the first `limit` of them."""
+    from ..teach.lessons import parse_trace_setting
+
+    picked = parse_trace_setting(item.settings.get("trace"), problem.steps)
+    return set(picked[:limit] if limit is not None else picked)
 
 
 def _on_screen(item, problem, limit, console) -> None:
     """`lesson run` in a terminal: the parts and the trace as pages on the alternate screen (single keys)."""
+    from ..render.lesson import TraceIntro, lesson_pages
+    from ..render.pages import step_pages
+
+    intro = trace_pages = None
+    if problem is not None:
+        chosen = chosen_steps(item, problem, limit)
+        intro = TraceIntro(problem, len(chosen))
+        if problem.is_plain_conv2d:
+            trace_pages = lambda: conv2d_trace_pages(problem, chosen, console)  # noqa: E731
+        else:
+            trace_pages = lambda: layer_trace_pages(problem, chosen)  # noqa: E731
+    parts = plan_parts(item, False, problem is not None)
+    step_pages(lesson_pages(item, parts, intro, trace_pages), console)
+
+
+def conv2d_trace_pages(problem, chosen: set[int], console):
+    """Plain 2-D convolution: `run`'s pages (summary, the chosen frames, the feature maps and agreement line)."""
     from ..engine.naive import trace
     from ..engine.tracecheck import agreement
-    from ..render.lesson import lesson_pages
-    from ..render.pages import step_pages
-    from ..teach.lessons import parse_trace_setting
+    from ..render.player import Player
 
-    chosen, steps, finish = None, None, None
-    if problem is not None:
-        picked = parse_trace_setting(item.settings.get("trace"), problem.steps)
-        chosen = set(picked[:limit] if limit is not None else picked)
-        steps = trace(problem)
-        finish = lambda collected: agreement(problem, collected)  # noqa: E731
-    parts = plan_parts(item, False, problem is not None)
-    step_pages(lesson_pages(item, problem, parts, chosen, steps, finish, console), console)
+    return Player(problem, trace(problem), console, chosen=lambda step: step.step in chosen, limit=len(chosen),
+                  finish=lambda collected: agreement(problem, collected)).pages()
+
+
+def layer_trace_pages(problem, chosen: set[int]):
+    """Groups, transposed convolution, pooling, 1-D, 3-D: the layer's summary, chosen frames and output."""
+    from ..engine.dispatch import layer_output, trace_layer
+    from ..render.layer_frames import layer_pages
+
+    steps = (step for step in trace_layer(problem) if step.step in chosen)
+    return layer_pages(problem, steps, layer_output(problem), None)
 
 
 def _export_trace(item, problem, limit, export) -> None:
     """`lesson run N --export FILE.html`: the steps the lesson traces, as the page player."""
     from ..engine.naive import trace
     from ..errors import UsageError
-    from ..teach.lessons import parse_trace_setting
     from .page import TracePageExport
 
     if problem is None:
@@ -120,21 +141,10 @@ def _export_trace(item, problem, limit, export) -> None:
     if not problem.is_plain_conv2d:
         raise UsageError(f"--export: lesson {item.number} traces a layer the page player does not draw; save its "
                          f"frames with `convtrace run FILE --export frames.html` in `convtrace lesson path {item.number}`")
-    chosen = parse_trace_setting(item.settings.get("trace"), problem.steps)
-    chosen = set(chosen[:limit] if limit is not None else chosen)
+    chosen = chosen_steps(item, problem, limit)
     page = TracePageExport(export, problem, lambda step: step.step in chosen, len(chosen))
     page.recorder.record_from(trace(problem))
     page.write()
-
-
-def _play_layer_trace(problem, chosen: set[int], console) -> None:
-    """Groups, transposed convolution, pooling: the layer's step view, drawing only the chosen steps."""
-    from ..engine.dispatch import layer_output, trace_layer
-    from ..render.layer_frames import layer_pages
-    from ..render.pages import print_pages
-
-    steps = (step for step in trace_layer(problem) if step.step in chosen)
-    print_pages(layer_pages(problem, steps, layer_output(problem), None), console, crop=False)
 
 
 def plan_parts(item, with_quiz: bool, with_trace: bool) -> list[list[tuple[str, object]]]:
