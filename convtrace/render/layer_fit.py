@@ -2,8 +2,9 @@
 
     fits           the whole frame, as printed
     too tall       the value line and the sum that makes it stay; the channels that fit are kept
-                   (first ones first), and a note says which were left out. When not even one
-                   channel fits, its top rows are kept and the note says how many lines were cut
+                   (first ones first), and a note says which were left out (their partial sums
+                   are still in the sum). When not even one channel fits, its top rows are kept
+                   and the note says how many lines were cut
     too wide       every line cut at the right edge, with a note
 
 Built with the Block toolkit (render/lines.py) the 2-D frames are fitted with
@@ -62,8 +63,7 @@ def _fit_groups(frame: LayerFrame, groups: list[list[Text]], room: int, width: i
             break
         first, last = channels[0] + keep, channels[1] - 1
         left_out = f"channel {first}" if first == last else f"channels {first}..{last}"
-        note = (f"{left_out} not drawn: no room on this screen (a taller terminal shows "
-                f"{'it' if first == last else 'them'}); {'its partial sum is' if first == last else 'their partial sums are'} "
+        note = (f"{left_out} not drawn (no room); {'its partial sum is' if first == last else 'their partial sums are'} "
                 f"in the sum above")
         kept = [line for group in groups[:keep] for line in group]
         if len(kept) + _height(notes + [note], width) <= room:
@@ -71,8 +71,7 @@ def _fit_groups(frame: LayerFrame, groups: list[list[Text]], room: int, width: i
     lines = [line for group in groups for line in group]
     for shown in range(len(lines) - 1, -1, -1):
         cut = len(lines) - shown
-        note = (f"{cut} line{'s' * (cut != 1)} of this window not drawn: no room on this screen "
-                f"(a taller terminal shows {'them' if cut != 1 else 'it'})")
+        note = f"{cut} line{'s' * (cut != 1)} of this window not drawn (no room); a taller terminal shows them"
         if shown + _height(notes + [note], width) <= room:
             return lines[:shown], note
     return [], note
