@@ -105,4 +105,4 @@ def test_a_window_wider_than_the_screen_is_cut_with_a_note():
     problem = convtrace.load(PROBLEMS["1-D, long kernel"])
     step = first_steps(problem, 1)[0]
     shown = " ".join(lines_of(fitted_layer_frame(problem, step, 80, 23), 80))
-    assert re.search(r"cut at 80 columns: the window is \d+ wide", shown)
+    assert re.search(r"cut at 80 columns: the frame is \d+ wide", shown)

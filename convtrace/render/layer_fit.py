@@ -38,7 +38,7 @@ def fitted_layer_frame(problem: Problem, step: LayerStep, width: int, height: in
     notes = []
     widest = max(len(line.plain) for line in head + tail + [line for group in groups for line in group])
     if widest > width:
-        notes.append(f"cut at {width} columns: the window is {widest} wide; a wider terminal shows it whole")
+        notes.append(f"cut at {width} columns: the frame is {widest} wide; a wider terminal shows it whole")
     body = [line for group in groups for line in group]
     if height is not None and len(head) + len(body) + len(tail) + _height(notes, width) > height:
         body, note = _fit_groups(frame, groups, height - len(head) - len(tail), width, notes)
