@@ -193,7 +193,8 @@ def test_the_checker_catches_wrong_layer_facts(tmp_path):
 
 
 def test_the_pooling_lesson_in_a_terminal_at_80_by_24():
-    """A learner at an 80x24 terminal, no colour: one key between parts, the max marked in each frame."""
+    """A learner at an 80x24 terminal taking the quiz, no colour: the parts printed with one key between them,
+    the max marked in each frame (without the quiz the classroom player shows it: test_layer_lesson_screen.py)."""
     import os
     import re
     import sys
@@ -203,7 +204,8 @@ def test_the_pooling_lesson_in_a_terminal_at_80_by_24():
     env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     env.pop("COLUMNS", None)
     env.pop("LINES", None)
-    child = pexpect.spawn(sys.executable, ["-m", "convtrace", "lesson", "run", "pooling"],
+    child = pexpect.spawn(sys.executable, ["-m", "convtrace", "lesson", "run", "pooling", "--answer-shape", "1,1,2,2",
+                                           "--answer-value", "2"],
                           env=env, timeout=60, encoding="utf-8", dimensions=(24, 80))
     seen = ""
     for _ in range(4):  # goal, idea, predict, then what to look at with the trace
@@ -217,7 +219,7 @@ def test_the_pooling_lesson_in_a_terminal_at_80_by_24():
     child.close()
     assert child.exitstatus == 0
     seen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen).replace("\r", "")
-    assert "Every window position is drawn (4)." in seen
+    assert "Every window position is drawn (4)." in seen and "Right: the output shape" in seen
     assert "      1 [5]" in seen and "max = 5, first met at input (0,1)" in seen  # the winner, marked in the text
     assert "Answer" not in seen.split("The trace")[0]  # the answer comes after the trace
     assert all(len(line) <= 80 for line in seen.splitlines())

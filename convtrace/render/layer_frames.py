@@ -14,6 +14,7 @@ cell of a max pool window. Every number comes from the events and results.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import partial
 
 import numpy as np
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -133,46 +134,55 @@ def _block(values: np.ndarray, real: np.ndarray, marked: tuple | None = None) ->
 
 
 class LayerFrame:
-    """One output value: its window, kernel and arithmetic."""
+    """One output value: its window, kernel and arithmetic.
+
+    Printed whole; the player fits it to the screen from its `sections` (render/layer_fit.py).
+    """
 
     def __init__(self, problem: Problem, step: LayerStep):
         self.problem, self.step = problem, step
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        head, groups, tail = self.sections()
+        yield from head
+        for group in groups:
+            yield from group
+        yield from tail
+
+    def sections(self) -> tuple[list[Text], list[list[Text]], list[Text]]:
+        """(head, groups, tail), one Text a line: the value and the window; one group per input channel
+        read (a pool's window rows are one group); the sum that makes the value."""
         p, s = self.problem, self.step
         where = ",".join(str(i) for i in (s.n, s.k, *s.position))
-        yield _line(f"step {s.step} of 0..{p.steps - 1}:  out[{where}] = {number(s.value)}", BOLD)
+        head = [_line(f"step {s.step} of 0..{p.steps - 1}:  out[{where}] = {number(s.value)}", BOLD)]
         real = s.real if s.real is not None else np.ones(s.patch.shape[1:], dtype=bool)
         corner = ",".join(str(i) for i in s.corner)
         if s.layer in ("max_pool", "avg_pool"):
-            yield from self._pool(s, real, corner)
-            return
+            head.append(_line(f"window at ({corner}) of the padded input, channel {s.k}"))
+            return (head, *self._pool(s, real))
         read = "the zero-inserted, padded input" if s.layer == "conv_transpose" else "the padded input"
-        yield _line(f"window at ({corner}) of {read}; input channels {s.channels[0]}..{s.channels[1] - 1}"
-                    + (f" (group {s.group})" if p.groups > 1 else ""))
+        head.append(_line(f"window at ({corner}) of {read}; input channels {s.channels[0]}..{s.channels[1] - 1}"
+                          + (f" (group {s.group})" if p.groups > 1 else "")))
+        groups = []
         for i, channel in enumerate(range(*s.channels)):
             patch = _block(s.patch[i], real)
             kernel = _block(s.kernel[i], np.ones(s.kernel[i].shape, dtype=bool))
-            yield _line(f"  channel {channel}: patch" + " " * max(len(patch[0]) - 5, 1) + "   kernel"
-                        + ("" if s.layer == "conv" and not p.flip else " (rotated)"))
-            for left, right in zip(patch, kernel):
-                yield _line(f"    {left}   {right}")
-            yield _line(f"    partial sum = {number(s.partials[i])}")
+            group = [_line(f"  channel {channel}: patch" + " " * max(len(patch[0]) - 5, 1) + "   kernel"
+                           + ("" if s.layer == "conv" and not p.flip else " (rotated)"))]
+            group += [_line(f"    {left}   {right}") for left, right in zip(patch, kernel)]
+            group.append(_line(f"    partial sum = {number(s.partials[i])}"))
+            groups.append(group)
         partials = " + ".join(number(v) for v in s.partials)
-        yield _line(f"  {partials} + bias {number(s.bias)} = {number(s.value)}")
+        return head, groups, [_line(f"  {partials} + bias {number(s.bias)} = {number(s.value)}")]
 
-    def _pool(self, s: LayerStep, real, corner: str) -> RenderResult:
-        yield _line(f"window at ({corner}) of the padded input, channel {s.k}")
+    def _pool(self, s: LayerStep, real) -> tuple[list[list[Text]], list[Text]]:
         if s.layer == "max_pool":
-            for line in _block(s.patch[0], real, s.max_tap):
-                yield _line("    " + line)
+            rows = [_line("    " + line) for line in _block(s.patch[0], real, s.max_tap)]
             at = ",".join(str(i) for i in s.window_max_at)
-            yield _line(f"  max = {number(s.value)}, first met at input ({at}) [marked]; "
-                        f"its gradient goes there")
-        else:
-            for line in _block(s.patch[0], real):
-                yield _line("    " + line)
-            yield _line(f"  sum {number(s.total)} / divisor {s.divisor} = {number(s.value)}")
+            return [rows], [_line(f"  max = {number(s.value)}, first met at input ({at}) [marked]; "
+                                  f"its gradient goes there")]
+        rows = [_line("    " + line) for line in _block(s.patch[0], real)]
+        return [rows], [_line(f"  sum {number(s.total)} / divisor {s.divisor} = {number(s.value)}")]
 
 
 class LayerOutput:
@@ -199,14 +209,20 @@ class LayerOutput:
 
 
 def layer_pages(problem: Problem, steps: Iterable[LayerStep], output: np.ndarray, cap: int | None) -> Iterator[Page]:
-    """Summary, one frame per step (at most `cap`), a note on the rest, the output."""
+    """Summary, one frame per step (at most `cap`), a note on the rest, the output.
+
+    Each frame page carries its fitted form for the player (render/layer_fit.py).
+    """
+    from .layer_fit import fitted_layer_frame
+
     yield Page((LayerSummary(problem),), "summary")
     drawn = skipped = 0
     for step in steps:
         if cap is not None and drawn >= cap:
             skipped += 1
             continue
-        yield Page((LayerFrame(problem, step), Text("")), f"step {step.step} of 0..{problem.steps - 1}", frame=True)
+        yield Page((LayerFrame(problem, step), Text("")), f"step {step.step} of 0..{problem.steps - 1}", frame=True,
+                   fit=partial(fitted_layer_frame, problem, step))
         drawn += 1
     if skipped:
         yield Page((Text(f"... {skipped} more output values traced but not drawn; draw them with --limit "

@@ -61,14 +61,17 @@ def play_trace(problem, steps, chosen: set[int], console: Console, finish) -> No
            finish=finish).print_all()
 
 
-def lesson_pages(item, problem, parts, chosen: set[int] | None, steps, finish, console: Console):
+def lesson_pages(item, parts, intro=None, trace_pages=None):
     """The lesson as pages for the classroom player: one page per part, the trace as its own pages.
 
     `parts` come from the command's plan (lists of ("text", section) and ("trace", None));
-    `steps` are the engine's steps for the trace part and `finish(collector)` its agreement line.
+    `trace_pages()` gives the trace's pages (summary, frames, the end: the 2-D player's or a
+    layer's, render/player.py or render/layer_frames.py), asked for only when the learner
+    reaches the trace; `intro` (a TraceIntro) opens its first page.
     """
+    from dataclasses import replace
+
     from .pages import Page
-    from .player import Player
 
     total = len(parts)
     for number, part in enumerate(parts):
@@ -81,12 +84,11 @@ def lesson_pages(item, problem, parts, chosen: set[int] | None, steps, finish, c
             if shown:
                 yield Page(tuple(shown), label)
                 shown = []
-            player = Player(problem, steps, console, chosen=lambda step: step.step in chosen, limit=len(chosen),
-                            finish=finish)
-            intro = TraceIntro(problem, len(chosen))
-            for i, page in enumerate(player.pages()):
-                yield Page(((intro,) if i == 0 else ()) + page.parts, f"{label}, the trace: {page.where}",
-                           frame=page.frame)
+            for i, page in enumerate(trace_pages()):
+                opening = (intro,) if i == 0 and intro is not None else ()
+                # the trace's own last page is not the lesson's: the parts after it follow
+                yield replace(page, parts=opening + page.parts, where=f"{label}, the trace: {page.where}", last=False,
+                              fit=None if opening else page.fit)
         if shown:
             yield Page(tuple(shown), label, last=number == total - 1)
 

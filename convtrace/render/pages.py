@@ -14,7 +14,7 @@ Both `convtrace run` and `convtrace grad` show their views through here.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -28,12 +28,15 @@ class Page:
     where: the stepping footer's label, e.g. "step 2 of 4"
     frame: a frame of the walk: animated in place by --delay, counted against an SVG's frame cap
     last:  the final page (its footer offers to quit)
+    fit:   fit(width, height) -> the page drawn to fit a screen of that size, for the player;
+           None: the parts as printed (the player cuts them to the width and scrolls them)
     """
 
     parts: tuple
     where: str
     frame: bool = False
     last: bool = False
+    fit: Callable[[int, int], object] | None = None
 
 
 def interactive(console: Console) -> bool:
@@ -97,7 +100,8 @@ class PageDeck:
         return True
 
     def page(self, index: int, width: int, height: int, channel: int):
-        return _group(self.seen[index].parts)
+        page = self.seen[index]
+        return page.fit(width, height) if page.fit is not None else _group(page.parts)
 
     def label(self, index: int) -> str:
         return self.seen[index].where
