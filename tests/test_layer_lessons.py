@@ -4,6 +4,7 @@ state against loops written here from PyTorch's definitions, their quiz, and the
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import math
 
 import numpy as np
@@ -198,7 +199,6 @@ def test_the_pooling_lesson_in_a_terminal_at_80_by_24():
     import os
     import re
     import sys
-    from pathlib import Path
 
     pexpect = pytest.importorskip("pexpect")
     env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
@@ -225,8 +225,17 @@ def test_the_pooling_lesson_in_a_terminal_at_80_by_24():
     assert all(len(line) <= 80 for line in seen.splitlines())
 
 
-def test_exporting_a_layer_lessons_trace_is_one_clean_error(tmp_path):
+def test_exporting_a_layer_lessons_trace_writes_the_page_player(tmp_path):
+    """lesson run pooling --export: the page holds the lesson's 4 windows, each value the max of its 2x2 block."""
+    from pagedata import page_data
+
     result = CliRunner().invoke(cli, ["lesson", "run", "pooling", "--export", str(tmp_path / "x.html")])
-    assert result.exit_code == 2 and "Traceback" not in result.output
-    assert "--export: lesson 16 traces a layer the page player does not draw" in result.output
-    assert not (tmp_path / "x.html").exists()
+    assert result.exit_code == 0 and "Traceback" not in result.output
+    data = page_data(tmp_path / "x.html")
+    lesson_input = Path(__file__).resolve().parent.parent / "lessons" / "16-pooling" / "input.json"
+    image = np.array(json.loads(lesson_input.read_text())["images"], float)
+    blocks = image.reshape(2, 2, 2, 2).max(axis=(1, 3))  # (row block, col block): numpy's own 2x2 maxima
+    assert data["kind"] == "max_pool" and [r["step"] for r in data["steps"]] == [0, 1, 2, 3]
+    for record in data["steps"]:
+        assert float(record["value"]) == blocks[tuple(record["at"])]
+        assert image[tuple(record["max_at"])] == blocks[tuple(record["at"])]

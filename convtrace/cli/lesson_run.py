@@ -132,18 +132,22 @@ def layer_trace_pages(problem, chosen: set[int]):
 
 def _export_trace(item, problem, limit, export) -> None:
     """`lesson run N --export FILE.html`: the steps the lesson traces, as the page player."""
-    from ..engine.naive import trace
     from ..errors import UsageError
-    from .page import TracePageExport
+    from .page import LayerPageExport, TracePageExport
 
     if problem is None:
         raise UsageError(f"--export: lesson {item.number} has no input document, so there is no trace to save")
-    if not problem.is_plain_conv2d:
-        raise UsageError(f"--export: lesson {item.number} traces a layer the page player does not draw; save its "
-                         f"frames with `convtrace run FILE --export frames.html` in `convtrace lesson path {item.number}`")
     chosen = chosen_steps(item, problem, limit)
-    page = TracePageExport(export, problem, lambda step: step.step in chosen, len(chosen))
-    page.recorder.record_from(trace(problem))
+    if problem.is_plain_conv2d:
+        from ..engine.naive import trace
+
+        page = TracePageExport(export, problem, lambda step: step.step in chosen, len(chosen))
+        page.recorder.record_from(trace(problem))
+    else:  # groups, transposed convolution, pooling, 1-D, 3-D: the same player, from the layer's own loop
+        from ..engine.dispatch import trace_layer
+
+        page = LayerPageExport(export, problem, lambda step: step.step in chosen, len(chosen))
+        page.recorder.record_from(trace_layer(problem))
     page.write()
 
 
