@@ -29,8 +29,10 @@ FORMATS = ("rich", "plain", "jsonl")
 @click.option("--precision", type=click.IntRange(0, 12), default=None, metavar="N",
               help="Decimals drawn in the step view's grids (default: as few as show the values, at most 3; "
                    "plain, jsonl and --json keep every digit).")
-@click.option("--method", type=click.Choice(("loop", "im2col", "winograd", "fft")), default="loop", show_default=True,
-              help="loop: window by window; im2col: the same convolution as one matrix product "
+@click.option("--method", type=click.Choice(("loop", "im2col", "winograd", "fft", "scatter")), default="loop",
+              show_default=True,
+              help="loop: window by window; scatter (transposed convolution): input value by input value, "
+                   "each stamping value * kernel onto the output; im2col: the same convolution as one matrix product "
                    "(column matrix, kernel matrix, product, reshape; --limit sets the rows shown); "
                    "winograd: one 2x2 output tile by F(2x2, 3x3) (--at n=0,k=0,row=0,col=0 picks it); "
                    "fft: one channel pair through the frequency domain (--at n=0,k=0,c=0).")
@@ -44,11 +46,19 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, pager, frame_v
       convtrace run input.json --format jsonl --limit 5
       convtrace run input.json --mode same --stride 2
       convtrace run input.json --at n=0,k=1 --export frames.html
+      convtrace run up.json --method scatter --step   a transposed convolution, stamp by stamp
       convtrace run --step                   one frame per screen, keys move (? help, q quits)
       convtrace run --example edges --delay 0.5   the output map filling in
       cat input.json | convtrace run - --format plain
     """
     _check_view_options(fmt, as_json, stepping, delay, export)
+    if method == "scatter":  # the other view of a transposed convolution: cli/scatter_view.py
+        from .scatter_view import run_scatter
+
+        run_scatter(source, fmt, limit, at, stepping, delay, export, as_json)
+        if fmt == "rich":
+            _emit_hint(source)
+        return
     if method == "im2col" and not as_json:  # --json: the same numbers either way
         _show_im2col(source, fmt, limit, at, stepping, delay, export)
         return

@@ -46,9 +46,11 @@ class ScatterStep(NamedTuple):
     stamp:   (K/G, *k)  value * kernel: what this input value adds
     cells:   (*k, dims) the output cell each tap lands on, i*s - p + u*d per axis (may lie outside)
     kept:    (*k)       True where that cell is inside the output, False where the padding crops it
+    hit:     (*canvas)  True on the canvas cells this stamp lands on
     running: (K/G, *canvas) the canvas of image n, output channels `outputs`, after this stamp
     inside:  (*canvas)  True on the output's cells, False on the cells the padding crops
     origin:  canvas index of output cell (0, ..., 0): p per axis
+    output_so_far(): (K/G, *O) the output maps after this stamp (the canvas without its cropped cells)
     """
 
     step: int  # 0-based, in C order of the input (n, c, then the spatial axes)
@@ -62,9 +64,16 @@ class ScatterStep(NamedTuple):
     stamp: np.ndarray
     cells: np.ndarray
     kept: np.ndarray
+    hit: np.ndarray
     running: np.ndarray
     inside: np.ndarray
     origin: tuple[int, ...]
+    out_size: tuple[int, ...]  # O: the output's size per axis
+
+    def output_so_far(self) -> np.ndarray:
+        """(K/G, *O): the output maps stamped so far, bias included: the canvas without the cropped cells."""
+        inner = tuple(slice(o, o + size) for o, size in zip(self.origin, self.out_size))
+        return self.running[(slice(None), *inner)]
 
 
 def canvas_extent(problem: Problem) -> tuple[tuple[int, int], ...]:
@@ -135,9 +144,12 @@ class ScatterLoop:
                     if self.quiet or not self.chosen(where):
                         continue
                     kept = np.all((cells >= 0) & (cells < np.array(p.geometry.out_size)), axis=-1)
+                    hit = np.zeros(self.inside.shape, dtype=bool)
+                    hit[tuple(np.moveaxis(cells + np.array(self.origin), -1, 0))] = True
                     yield ScatterStep(where.step, n, c, where.position, value, g, outputs, frozen(w[c].copy()),
-                                      frozen(stamp), frozen(cells), frozen(kept),
-                                      frozen(self.canvas[n, slice(*outputs)].copy()), self.inside, self.origin)
+                                      frozen(stamp), frozen(cells), frozen(kept), frozen(hit),
+                                      frozen(self.canvas[n, slice(*outputs)].copy()), self.inside, self.origin,
+                                      p.geometry.out_size)
 
     @property
     def done(self) -> bool:

@@ -3,7 +3,8 @@
 Every mark is written in the text itself, so it survives without colour
 (NO_COLOR, pipes, a printed handout): a cell the window reads is `[v]`, the
 current output cell is `[v]`, zero padding is `·`, a cell not computed yet
-is `.`, a cell a crop drops is `(v)`, and `…` / `⋮` stand for columns / rows
+is `.`, a cell a crop drops is `(v)` (`{v}` when the current stamp of a transposed
+convolution's scatter view lands on it), and `…` / `⋮` stand for columns / rows
 cut off by the viewport. Grids of values outside the step view (render/value_grids.py)
 bracket the cells they point at the same way: `[v]` is a wrong value, the value it
 should have been, or a value that differs from its neighbour map.
@@ -19,6 +20,7 @@ from .lines import Block, Line
 # what a cell is, for marking and styling
 PLAIN, TAP, PAD, CURRENT, EMPTY, PAD_TAP, CROPPED = range(7)
 WRONG, WANTED, MARKED = range(7, 10)  # a returned value that is wrong, the one expected there, any other mark
+CROPPED_TAP = 10  # a cropped cell the current stamp lands on (the scatter view of a transposed convolution)
 
 PAD_TEXT = "·"
 EMPTY_TEXT = "."
@@ -36,6 +38,7 @@ STYLES = {
     WRONG: Style(color="red", bold=True),
     WANTED: Style(color="green", bold=True),
     MARKED: Style(bold=True),
+    CROPPED_TAP: Style(color="yellow", dim=True, reverse=True),
 }
 MATRIX = Style(color="cyan")
 
@@ -64,6 +67,8 @@ def cell(content: str, width: int, kind: int) -> str:
         return f"[{content:>{width}}]"
     if kind == CROPPED:
         return f"({content:>{width}})"
+    if kind == CROPPED_TAP:
+        return f"{{{content:>{width}}}}"
     return f" {content:>{width}} "
 
 

@@ -75,10 +75,10 @@ def layer_story(problem: Problem) -> list[str]:
 
 
 class LayerSummary:
-    """Shapes, the geometry per axis, the promotions and the layer's story."""
+    """Shapes, the geometry per axis, the promotions and the layer's story (`story`: other sentences instead)."""
 
-    def __init__(self, problem: Problem):
-        self.problem = problem
+    def __init__(self, problem: Problem, story: list[str] | None = None):
+        self.problem, self.story = problem, story
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         p, width = self.problem, options.max_width
@@ -96,7 +96,7 @@ class LayerSummary:
                        f"{a.out_formula()}")
         for note in p.notes:
             yield Text("  note: " + note, style=DIM)
-        for sentence in layer_story(p):
+        for sentence in layer_story(p) if self.story is None else self.story:
             yield Text(sentence)
         if width:
             yield Text("")

@@ -45,3 +45,18 @@ class LayerSelection:
     def __call__(self, step) -> bool:
         where = dict(zip(self.names, (step.n, step.k, *step.position)), step=step.step)
         return any(all(where[name] in values for name, values in choice.items()) for choice in self.choices)
+
+
+class ScatterSelection(LayerSelection):
+    """The same texts for the scatter view of a transposed convolution, naming INPUT values:
+    n, c and the input's axes, or step (the stamp's number). Takes StampAt or ScatterStep."""
+
+    def __init__(self, specs: list[str], problem: Problem, option: str = "at"):
+        self.option = option
+        self.names = ("n", "c", *POSITION_NAMES[problem.dims])
+        self.sizes = dict(zip(self.names, problem.input_shape), step=int(problem.images.size))
+        self.choices = [self._parse(spec) for spec in specs]
+
+    def __call__(self, stamp) -> bool:
+        where = dict(zip(self.names, (stamp.n, stamp.c, *stamp.position)), step=stamp.step)
+        return any(all(where[name] in values for name, values in choice.items()) for choice in self.choices)
