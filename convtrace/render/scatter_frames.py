@@ -134,8 +134,7 @@ class ScatterEnd:
         yield Text("after every stamp:", style=BOLD)
         yield LayerOutput(self.problem, self.output)
         verdict = "the same as" if self.difference == 0 else "within rounding of"
-        yield Text(f"{verdict} the gather view's output (the vectorized engine's): "
-                   f"max |difference| = {number(self.difference)}")
+        yield Text(f"{verdict} the gather view's output (vectorized): max |difference| = {number(self.difference)}")
 
 
 def scatter_pages(problem: Problem, steps: Iterable[ScatterStep], total: int, cap: int | None,
