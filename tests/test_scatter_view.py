@@ -221,3 +221,12 @@ def test_a_pooling_document_is_refused_too(invoke, tmp_path):
     path.write_text(json.dumps({"images": [[1, 2], [3, 4]], "pool": "max", "pool_size": 2}))
     result = invoke(["run", str(path), "--method", "scatter"])
     assert result.exit_code == 2 and "max_pool layer: use --method loop" in result.output
+
+
+def test_readme_scatter_example_is_what_run_prints(invoke):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    command = "$ convtrace run lessons/17-transposed/input.json --method scatter --format plain\n"
+    shown = readme.split(command, 1)[1].splitlines()[0]
+    assert shown.endswith(", ...")
+    result = invoke(["run", str(LESSON / "input.json"), "--method", "scatter", "--format", "plain"])
+    assert result.output.splitlines()[0].startswith(shown[: -len(", ...")])
