@@ -230,3 +230,20 @@ def test_readme_scatter_example_is_what_run_prints(invoke):
     assert shown.endswith(", ...")
     result = invoke(["run", str(LESSON / "input.json"), "--method", "scatter", "--format", "plain"])
     assert result.output.splitlines()[0].startswith(shown[: -len(", ...")])
+
+
+def test_long_traces_draw_100_stamps_and_say_how_to_see_the_rest(invoke, tmp_path):
+    path = tmp_path / "big.json"
+    images = (np.arange(121).reshape(11, 11) % 5).tolist()  # 121 input values: 121 stamps
+    path.write_text(json.dumps({"images": images, "kernels": [[1, 2], [3, 4]], "transposed": True, "stride": 2}))
+    text = " ".join(printed(invoke, [str(path)]).split())
+    assert "stamp 99 of 0..120:" in text and "stamp 100 of" not in text
+    assert "the stamps after stamp 99 were made but not drawn; draw them all with --limit 121" in text
+    assert "the same as the gather view's output (vectorized): max |difference| = 0" in text
+
+
+def test_at_names_input_values_on_the_command_line(invoke):
+    records = jsonl(invoke, [str(LESSON / "input.json"), "--at", "row=1", "--at", "step=0"])
+    assert [(r["step"], r["row"], r["col"]) for r in records] == [(0, 0, 0), (2, 1, 0), (3, 1, 1)]
+    result = invoke(["run", str(LESSON / "input.json"), "--method", "scatter", "--at", "k=0"])
+    assert result.exit_code == 2 and "NAME one of n, c, row, col, step" in result.output

@@ -90,7 +90,7 @@ class ScatterFrame:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         head, groups, tail = self.sections(options.max_width)
-        yield vstack([head, *groups, tail])
+        yield vstack([head, *groups, tail, text("")])  # a blank line before the next frame, in the frame itself
 
     def sections(self, width: int) -> tuple[Block, list[Block], Block]:
         """(head, one block per output channel stamped, the legend), laid out for `width` columns."""
@@ -146,17 +146,16 @@ def scatter_pages(problem: Problem, steps: Iterable[ScatterStep], total: int, ca
     from .scatter_fit import fitted_scatter_frame
 
     yield Page((LayerSummary(problem, scatter_story(problem)),), "summary")
-    drawn = 0
+    drawn, last = 0, None
     for step in steps:
         if cap is not None and drawn >= cap:
-            break  # the stamps after this one are made by finish(), without frames
-        yield Page((ScatterFrame(problem, step, total), Text("")), f"stamp {step.step} of 0..{total - 1}", frame=True,
+            # the stamps after the last one drawn are made by finish(), without frames
+            yield Page((Text(f"... the stamps after stamp {last} were made but not drawn; draw them all with "
+                             f"--limit {total}, pick some with --at, or list them with --format plain.",
+                             style=Style(italic=True)),), "not drawn")
+            break
+        yield Page((ScatterFrame(problem, step, total),), f"stamp {step.step} of 0..{total - 1}", frame=True,
                    fit=partial(fitted_scatter_frame, problem, step, total))
-        drawn += 1
-    else:
-        drawn = None
-    if drawn is not None:
-        yield Page((Text(f"... the other stamps were made but not drawn; draw them with --limit, pick some with "
-                         f"--at, or list them with --format plain.", style=Style(italic=True)),), "not drawn")
+        drawn, last = drawn + 1, step.step
     output, difference = finish()
     yield Page((ScatterEnd(problem, output, difference),), "the end", last=True)
