@@ -51,9 +51,10 @@ def scatter_story(problem: Problem) -> list[str]:
     """The scatter rule in sentences, with the problem's own numbers."""
     g = problem.geometry
     letters = ",".join(INDEX[problem.dims])
+    start = "its channel's bias b[k]" if problem.bias is not None else "0 (there is no bias)"
     story = [f"Read as a scatter, each input value x[n,c,{letters}] stamps x * w[c] (one kernel slice per output "
              f"channel of its group) onto the output at {landing_rule(problem)}; where stamps overlap they add. "
-             f"Every output cell starts at its bias ({'the document' + chr(39) + 's' if problem.bias is not None else '0: no bias'})."]
+             f"Every output cell starts at {start}."]
     if any(a.before for a in g.axes):
         story.append("padding p crops p cells from each side of what the stamps cover: a stamp's value that lands "
                      "before cell 0 or past the last cell is dropped, drawn (v) on the canvas around the output.")
