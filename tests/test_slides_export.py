@@ -85,3 +85,21 @@ def test_an_unknown_suffix_is_a_usage_error_naming_the_option(invoke, tmp_path, 
     result = invoke(args + ["--export", str(tmp_path / "view.pdf")])
     assert result.exit_code == 2
     assert "--export" in result.stderr and "must end in" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_layer_folder_export_has_one_picture_per_part(invoke, tmp_path):
+    """Transposed convolution (lesson 17): the summary, one SVG per output value, the output; no blank pictures."""
+    from pathlib import Path
+
+    from convtrace.engine.dispatch import trace_layer
+    from convtrace.source.loader import Request
+
+    document = Path(__file__).resolve().parent.parent / "lessons" / "17-transposed" / "input.json"
+    steps = sum(1 for _ in trace_layer(Request(file=str(document)).load()))
+    folder = tmp_path / "slides"
+    folder.mkdir()
+    result = invoke(["run", str(document), "--limit", str(steps), "--export", f"{folder}/"])
+    assert result.exit_code == 0, result.output
+    pictures = sorted(folder.glob("*.svg"))
+    assert len(pictures) == steps + 2
+    assert all("frame.svg" not in picture.name for picture in pictures)  # a blank part would be named 'frame'

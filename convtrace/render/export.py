@@ -100,6 +100,8 @@ class Exporter:
             self.page.add(renderable)
             return
         frame = isinstance(renderable, Frame) or type(renderable).__name__ == "StepFrame"
+        if self.kind != ".txt" and _is_blank(renderable):
+            return  # the blank line between printed frames is no picture of its own
         self.parts += 1
         self.frames += frame
         if self.kind == ".svg" and not frame:
@@ -148,6 +150,14 @@ def _open(path: str):
 
 
 VIEW_SUFFIXES = (".txt", ".svg", ".html", ".htm")
+
+
+def _is_blank(renderable) -> bool:
+    """A spacer: an empty Text, on its own or inside a Frame."""
+    from rich.text import Text
+
+    inner = getattr(renderable, "renderable", renderable)
+    return isinstance(inner, Text) and not inner.plain.strip()
 
 
 def save_view(renderables, path: str, title: str, width: int = 100) -> None:
