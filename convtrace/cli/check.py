@@ -7,6 +7,8 @@ import math
 
 import click
 
+from ..source.choices import LAYOUTS
+
 MAX_TIMEOUT = 3600.0  # an hour per call: anything longer is a typo, not a plan
 
 
@@ -39,7 +41,7 @@ OPERATIONS = ("conv2d", "depthwise", "conv_transpose2d", "max_pool2d", "conv1d")
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("target", metavar="FILE.py:FUNCTION")
-@click.option("--layout", type=click.Choice(("NCHW", "NHWC"), case_sensitive=False), default="NCHW",
+@click.option("--layout", type=click.Choice(LAYOUTS, case_sensitive=False), default="NCHW",
               show_default=True, help="How your function stores arrays: NHWC is images (N, H, W, C), "
                                       "kernels (K, kh, kw, C), output (N, H', W', K).")
 @click.option("--flip/--no-flip", default=False, show_default=True,
