@@ -157,3 +157,10 @@ def test_json_names_the_layout_graded(options, layout):
     record = report(f"{GALLERY / 'correct_nhwc.py'}:conv2d", *options, "--case", "channels")
     assert record["layout"] == layout
     assert record["status"] == ("pass" if layout == "NHWC" else "fail")
+
+
+def test_help_spells_layout_as_the_other_commands_do():
+    check_help, run_help = convtrace("check", "--help").stdout, convtrace("run", "--help").stdout
+    assert "--layout NCHW|NHWC" in run_help
+    assert "--layout NCHW|NHWC" in check_help and "[default: NCHW]" in check_help
+    assert "with --layout NHWC images (N, H, W, C), kernels" in check_help
