@@ -19,7 +19,7 @@ from .mistakes import diagnose
 from .situation import SENTINEL, Diagnosis, Situation, fits
 from .exceptions import FROM_SHAPES, swapped_height_width  # noqa: I001 - after mistakes, which registers them
 from .planes import pick_planes
-from .probes import probes
+from .probes import SHAPES_FIT, probes
 from .process import Worker
 from .report import CaseResult, Problem
 from .target import Target
@@ -134,7 +134,9 @@ class Grader:
             if diagnosis is not None and diagnosis.mistake == "window_off_edge" and self.square_passed:
                 diagnosis = swapped_height_width(case, message) or diagnosis
             if diagnosis is None or diagnosis.mistake in FROM_SHAPES:  # a layout mix-up explains more
-                diagnosis = self._probe(situation, plan) or diagnosis
+                probed = self._probe(situation, plan, shape_was_right=False)
+                if probed is not None and (diagnosis is None or probed.mistake != SHAPES_FIT):
+                    diagnosis = probed  # a fitting shape alone does not outweigh what the exception said
             self._fail(result, error=Problem("exception", text, reply.get("traceback")), diagnosis=diagnosis)
         elif kind == "return_type":
             self._fail(result, error=Problem("return_type", _return_type_message(reply, result.expected)))
@@ -153,7 +155,8 @@ class Grader:
                 return
             if returned.shape == result.expected.shape:
                 result.wrong = ~(np.abs(returned - result.expected) <= tol)
-            diagnosis = diagnose(situation, returned, tol) or self._probe(situation, plan)
+            diagnosis = (diagnose(situation, returned, tol)
+                         or self._probe(situation, plan, shape_was_right=returned.shape == result.expected.shape))
             result.status = "fail"
             result.diagnosis = diagnosis
             result.verdict = diagnosis.title if diagnosis else _mismatch(result)
@@ -191,13 +194,18 @@ class Grader:
         result.verdict = diagnosis.title if diagnosis else (error.message.splitlines() or [""])[0]
         return result
 
-    def _probe(self, situation: Situation, plan: Call) -> Diagnosis | None:
-        """Call again with the arrays arranged another way; a right answer there names the mix-up."""
+    def _probe(self, situation: Situation, plan: Call, shape_was_right: bool) -> Diagnosis | None:
+        """Call again with the arrays arranged another way; a right answer there names the mix-up.
+
+        shape_was_right: the graded call returned the expected shape. If not, and a probe's
+        answer has that probe's output shape though wrong values, the shapes name the layout.
+        """
         case = situation.case
         tol = TOLERANCE * case.scale
+        by_shape = None
         for probe in probes(self.layout):
             if self.timeouts >= MAX_TIMEOUTS or self.worker.seconds_left() <= 0:
-                return None
+                return by_shape
             reply = self._call(case, plan, probe.layout, fresh=True, kernels=probe.kernels(case))
             if reply.get("kind") != "array":
                 continue
@@ -205,9 +213,12 @@ class Grader:
                 returned = np.array(reply["data"], dtype=np.float64).reshape(reply["shape"])
             except (KeyError, TypeError, ValueError):
                 return None
-            if any(fits(returned, right, tol) for right in probe.answers(case)):
+            answers = probe.answers(case)
+            if any(fits(returned, right, tol) for right in answers):
                 return probe.diagnosis
-        return None
+            if probe.shaped and not shape_was_right and returned.shape == answers[0].shape:
+                by_shape = by_shape or probe.shaped(case)
+        return by_shape
 
 
 def _refuses_ints(reply: dict) -> bool:

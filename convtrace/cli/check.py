@@ -7,6 +7,8 @@ import math
 
 import click
 
+from ..source.choices import LAYOUTS
+
 MAX_TIMEOUT = 3600.0  # an hour per call: anything longer is a typo, not a plan
 
 
@@ -39,8 +41,8 @@ OPERATIONS = ("conv2d", "depthwise", "conv_transpose2d", "max_pool2d", "conv1d")
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("target", metavar="FILE.py:FUNCTION")
-@click.option("--layout", type=click.Choice(("NCHW", "NHWC"), case_sensitive=False), default="NCHW",
-              show_default=True, help="How your function stores arrays: NHWC is images (N, H, W, C), "
+@click.option("--layout", type=click.Choice(LAYOUTS, case_sensitive=False), default="NCHW",
+              metavar="|".join(LAYOUTS), show_default=True, help="How your function stores arrays: NHWC is images (N, H, W, C), "
                                       "kernels (K, kh, kw, C), output (N, H', W', K).")
 @click.option("--flip/--no-flip", default=False, show_default=True,
               help="Grade a true convolution (kernel rotated 180 degrees, like scipy.signal.convolve2d) "
@@ -65,11 +67,12 @@ def check(target, layout, flip, timeout, cases, operation, strict, as_json):
     FILE.py:FUNCTION is called as FUNCTION(images, kernels, ...) with
       images   numpy float64 (N, C, H, W)     kernels (K, C, kh, kw)
     and must return a numpy array (N, K, H', W'), the cross-correlation a CNN
-    layer computes. stride=, padding=, dilation= (ints), mode= ("valid"/"full"),
-    bias= (shape (K,)) and flip= are passed by keyword, only when the signature
-    names them; written PyTorch-style (stride=(1, 1)), stride, padding and
-    dilation come as (rows, columns) pairs. A case the function cannot express
-    is skipped, with the reason. E.g.
+    layer computes; with --layout NHWC images (N, H, W, C), kernels
+    (K, kh, kw, C) and output (N, H', W', K). stride=, padding=, dilation=
+    (ints), mode= ("valid"/"full"), bias= (shape (K,)) and flip= are passed by
+    keyword, only when the signature names them; written PyTorch-style
+    (stride=(1, 1)), stride, padding and dilation come as (rows, columns)
+    pairs. A case the function cannot express is skipped, with the reason. E.g.
     \b
       def conv2d(images, kernels, stride=1, padding=0): ...
     \b
@@ -82,7 +85,8 @@ def check(target, layout, flip, timeout, cases, operation, strict, as_json):
     A wrong answer is compared with known mistakes (hard-coded 3x3 window,
     square kernel assumed, stride missing or on one axis, padding on one side,
     dilation ignored, rotated or flipped kernel, image n paired with kernel n,
-    NCHW/NHWC mixed up, reshape instead of transpose, bias on the wrong axis,
+    NCHW/NHWC mixed up or channels read from the wrong axis (the shapes fit
+    the other layout), reshape instead of transpose, bias on the wrong axis,
     += into np.empty, ...) and the one that explains it exactly is named.
     \b
     Exit 0 when no case fails or errs; 1 when one does, or when FILE cannot be
