@@ -1,7 +1,9 @@
 """`convtrace lesson run`: the lesson's parts with the trace of its input, played or printed.
 
     a terminal (no --quiz, no --no-pause)  the classroom player: one part per screen, the trace's
-                                           frames as screens of their own (2-D and every other layer)
+                                           frames as screens of their own (2-D and every other layer),
+                                           each fitted to the screen as `run --step` fits it (a 2-D
+                                           frame: `c` the next channel, `i` the next image)
     otherwise                              the parts printed in order, pausing for a key between
                                            them in a terminal, never when piped
 """
@@ -112,7 +114,11 @@ def _on_screen(item, problem, limit, console) -> None:
 
 
 def conv2d_trace_pages(problem, chosen: set[int], console):
-    """Plain 2-D convolution: `run`'s pages (summary, the chosen frames, the feature maps and agreement line)."""
+    """Plain 2-D convolution: `run`'s pages (summary, the chosen frames, the feature maps and agreement line).
+
+    Each frame page carries its fitted form (render/fit.py, as `run --step` draws it) and its
+    place, so the player's `c` and `i` keys reach every channel and image of the frames drawn.
+    """
     from ..engine.naive import trace
     from ..engine.tracecheck import agreement
     from ..render.player import Player

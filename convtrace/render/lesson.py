@@ -67,7 +67,8 @@ def lesson_pages(item, parts, intro=None, trace_pages=None):
     `parts` come from the command's plan (lists of ("text", section) and ("trace", None));
     `trace_pages()` gives the trace's pages (summary, frames, the end: the 2-D player's or a
     layer's, render/player.py or render/layer_frames.py), asked for only when the learner
-    reaches the trace; `intro` (a TraceIntro) opens its first page.
+    reaches the trace; `intro` (a TraceIntro) opens its first page. The trace's frame pages keep
+    their fitted form and place, so the player fits them to the screen and `c`/`i` work on them.
     """
     from dataclasses import replace
 

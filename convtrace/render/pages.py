@@ -21,6 +21,23 @@ from rich.console import Console
 
 
 @dataclass(frozen=True)
+class FramePlace:
+    """Where a 2-D trace frame sits, for the player's `c` and `i` keys.
+
+    n, k, row, col: the output cell out[n, k, row, col] the frame computes
+    images:         N, the images in the trace (`i` looks for the same cell in another one)
+    channels:       the channels `c` cycles through (a frame fitted to a small screen shows one)
+    """
+
+    n: int
+    k: int
+    row: int
+    col: int
+    images: int = 1
+    channels: int = 1
+
+
+@dataclass(frozen=True)
 class Page:
     """One screen of a view.
 
@@ -28,15 +45,18 @@ class Page:
     where: the stepping footer's label, e.g. "step 2 of 4"
     frame: a frame of the walk: animated in place by --delay, counted against an SVG's frame cap
     last:  the final page (its footer offers to quit)
-    fit:   fit(width, height) -> the page drawn to fit a screen of that size, for the player;
+    fit:   fit(width, height) -> the page drawn to fit a screen of that size, for the player
+           (fit(width, height, channel) on a page with a place: the channel `c` picked);
            None: the parts as printed (the player cuts them to the width and scrolls them)
+    place: a 2-D trace frame's output cell, images and channels (the `c` and `i` keys); None elsewhere
     """
 
     parts: tuple
     where: str
     frame: bool = False
     last: bool = False
-    fit: Callable[[int, int], object] | None = None
+    fit: Callable[..., object] | None = None
+    place: FramePlace | None = None
 
 
 def interactive(console: Console) -> bool:
@@ -81,8 +101,6 @@ def _group(parts):
 class PageDeck:
     """Pages pulled from their iterator as the learner reaches them: a deck for the Stage (render/stage.py)."""
 
-    channels = 1
-
     def __init__(self, pages: Iterable[Page], exporter=None):
         self.pending = iter(pages)
         self.exporter = exporter
@@ -101,7 +119,17 @@ class PageDeck:
 
     def page(self, index: int, width: int, height: int, channel: int):
         page = self.seen[index]
-        return page.fit(width, height) if page.fit is not None else _group(page.parts)
+        if page.fit is None:
+            return _group(page.parts)
+        return page.fit(width, height, channel) if page.place is not None else page.fit(width, height)
+
+    def channels_at(self, index: int) -> int:
+        place = self.seen[index].place
+        return place.channels if place is not None else 1
+
+    def images_at(self, index: int) -> int:
+        place = self.seen[index].place
+        return place.images if place is not None else 1
 
     def label(self, index: int) -> str:
         return self.seen[index].where
@@ -123,8 +151,20 @@ class PageDeck:
             raise ValueError(f"there are {len(self.seen)} pages (0..{len(self.seen) - 1})")
         return number
 
-    def other_image(self, index: int) -> None:
-        return None
+    def other_image(self, index: int) -> int | None:
+        """The page of the same output cell in the next image that has one drawn (after n, then from 0), or None."""
+        here = self.seen[index].place
+        if here is None or here.images == 1:
+            return None
+        while self.seen[-1].place is not None and self.more():
+            pass  # the trace's frames come one after the other: fetch them up to its first other page
+        found = {}
+        for i, page in enumerate(self.seen):
+            place = page.place
+            if place is not None and (place.k, place.row, place.col) == (here.k, here.row, here.col):
+                found.setdefault(place.n, i)
+        later = sorted(n for n in found if n > here.n) or sorted(n for n in found if n < here.n)
+        return found[later[0]] if later else None
 
 
 def step_pages(pages: Iterable[Page], console: Console, *, exporter=None) -> None:

@@ -41,6 +41,15 @@ class RunDeck:
     def first_last(self) -> tuple[int, int]:
         return self.offset, self.offset + len(self.walk) - 1
 
+    def _is_frame(self, index: int) -> bool:
+        return self.offset <= index < self.offset + len(self.walk)
+
+    def channels_at(self, index: int) -> int:
+        return self.channels if self._is_frame(index) else 1
+
+    def images_at(self, index: int) -> int:
+        return self.problem.output_shape[0] if self._is_frame(index) else 1
+
     def is_last(self, index: int) -> bool:
         return index == len(self) - 1
 
@@ -76,7 +85,7 @@ class RunDeck:
                 raise ValueError(f"{answer!r} is not row,col (e.g. 1,2)") from None
             if not (0 <= row < h_out and 0 <= col < w_out):
                 raise ValueError(f"row,col must be within 0..{h_out - 1},0..{w_out - 1}")
-            here = self.step(index) if self.offset <= index < self.offset + len(self.walk) else None
+            here = self.step(index) if self._is_frame(index) else None
             n, k = (here.n, here.k) if here is not None else (0, 0)
             number = self.walk.step_number(n, k, row, col)
         else:
@@ -91,7 +100,7 @@ class RunDeck:
 
     def other_image(self, index: int) -> int | None:
         n_images = self.problem.output_shape[0]
-        if n_images == 1 or not (self.offset <= index < self.offset + len(self.walk)):
+        if n_images == 1 or not self._is_frame(index):
             return None
         s = self.step(index)
         for shift in range(1, n_images):

@@ -1,6 +1,8 @@
 """Playing a trace: printed in sequence, stepped through by key, or animated in place.
 
     printed  summary -> one frame per chosen position -> a note on the rest -> every feature map
+    pages    the same, each frame page also fitted to a screen on demand (render/fit.py), as `lesson run`
+             steps through them (the player's `c` picks the channel, `i` the image)
     --step   the same pages on the alternate screen, one per screen, each fitted to the terminal
              (render/fit.py), moved through by single keys (render/stage.py)
     --delay  the frames played in place on the alternate screen, the map filling in; then the
@@ -19,6 +21,7 @@ events (preparation, cells, result per gradient), `limited_events` caps them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 
 from rich.console import Console
 from rich.style import Style
@@ -30,7 +33,7 @@ from ..source.problem import Problem
 from .export import Exporter
 from .lines import Paragraph, blank
 from .maps import FeatureMaps
-from .pages import Page, print_pages
+from .pages import FramePlace, Page, print_pages
 from .steps import StepView
 from .summary import ProblemSummary
 
@@ -112,6 +115,17 @@ class Player:
             return _Fitted(self.view, step)
         return self.view.frame(step)
 
+    def _fitted(self, step: Step, width: int, height: int, channel: int):
+        """The frame of `step` as `run --step` fits it to a width x height screen (channel: the one `c` picked)."""
+        from .fit import fitted_frame
+
+        return fitted_frame(self.view, step, width, height, "compact" if self.mode == "compact" else "auto", channel)
+
+    def _place(self, step: Step) -> FramePlace:
+        """The frame's output cell, images and channels, for the stepping player's `c` and `i` keys."""
+        n_images, c_count = self.problem.images.shape[:2]
+        return FramePlace(step.n, step.k, step.row, step.col, n_images, min(c_count, self.view.max_channels))
+
     def pages(self) -> Iterator[Page]:
         """Summary, one frame per chosen step (up to the cap), a note on the rest, the feature maps; made lazily."""
         note = self.numbers.note()
@@ -123,7 +137,8 @@ class Player:
             if self.cap is not None and drawn >= self.cap:
                 skipped += 1
                 continue
-            yield Page((self.frame(step),), f"step {step.step} of 0..{self.problem.steps - 1}", frame=True)
+            yield Page((self.frame(step),), f"step {step.step} of 0..{self.problem.steps - 1}", frame=True,
+                       fit=partial(self._fitted, step), place=self._place(step))
             drawn += 1
         if skipped:
             yield Page((self._skipped_note(drawn, skipped), blank()), "not drawn")

@@ -23,7 +23,7 @@ HELP = [
     ("Home  End", "first / last step"),
     ("g", "go to a step number, or row,col in this map; then Enter"),
     ("p", "play / pause;  + faster, - slower"),
-    ("c", "next channel (the compact frame shows one channel)"),
+    ("c", "next channel (a frame fitted to a small screen shows one channel)"),
     ("i", "the same position in the next image"),
     ("↑  ↓", "scroll a page taller than the screen"),
     ("?", "this help (any key closes it)"),
@@ -41,7 +41,8 @@ class Deck(Protocol):
     def is_last(self, index: int) -> bool: ...  # the final page (Enter leaves)
     def goto(self, index: int, answer: str) -> int: ...  # 'g' + answer -> an index; ValueError says why not
     def other_image(self, index: int) -> int | None: ...  # 'i': the same position in the next image
-    channels: int
+    def channels_at(self, index: int) -> int: ...  # the channels 'c' cycles through on this page (1: none)
+    def images_at(self, index: int) -> int: ...  # the images 'i' moves between on this page (1: none)
 
 
 class Stage:
@@ -71,9 +72,8 @@ class Stage:
                 status = f"go to: step number, or row,col; Enter goes, Esc cancels: {prompt}"
             else:
                 state = f"playing {delay:g}s" if playing else ""
-                keys = "Enter/space: quit  ← back  q quit" if deck.is_last(index) else \
-                    "→ next  ← back  g go to  p play  ? help  q quit"
-                status = " ".join(part for part in (f"[{deck.label(index)}]{more}", state, message, keys) if part)
+                lead = " ".join(part for part in (f"[{deck.label(index)}]{more}", state, message) if part)
+                status = lead + " " + footer_keys(deck, index, width - 1 - len(lead) - 1)
             self.draw(shown + [footer(status, width)])
             key = self.screen.key(delay if playing else 0.5)
             message = ""
@@ -134,14 +134,20 @@ class Stage:
             elif key == "-":
                 delay = min(delay * 1.5, SLOWEST)
             elif key == "c":
-                channel = (channel + 1) % max(deck.channels, 1)
-                message = f"channel c{channel}"
+                count = deck.channels_at(index)
+                if count > 1:
+                    channel = (channel + 1) % count
+                    message = f"channel c{channel}"
+                else:
+                    message = "one channel on this page"
             elif key == "i":
                 other = deck.other_image(index)
-                if other is None:
-                    message = "there is one image"
-                else:
+                if other is not None:
                     index, scroll = other, 0
+                elif deck.images_at(index) > 1:
+                    message = "this position is not drawn for another image"
+                else:
+                    message = "one image on this page"
             elif key == "?":
                 helping = True
 
@@ -155,6 +161,26 @@ class Stage:
         if lines != self._drawn:  # unchanged: no redraw, no flicker
             self.screen.draw(lines)
             self._drawn = lines
+
+
+# the keys the footer names, in order; when the line is short of room, those first in DROPPED go first
+KEYS = ("→ next", "← back", "c channel", "i image", "g go to", "p play", "? help", "q quit")
+DROPPED = ("p play", "g go to", "← back", "→ next", "i image")
+
+
+def footer_keys(deck: Deck, index: int, room: int) -> str:
+    """The keys for this page in `room` columns: `c` and `i` where the page has channels or images to move
+    between (a 2-D frame), the least needed ones left out when the label leaves too little room."""
+    if deck.is_last(index):
+        return "Enter/space: quit  ← back  q quit"
+    keys = [key for key in KEYS if not (key == "c channel" and deck.channels_at(index) < 2
+                                        or key == "i image" and deck.images_at(index) < 2)]
+    for dropped in DROPPED:
+        if len("  ".join(keys)) <= room:
+            break
+        if dropped in keys:
+            keys.remove(dropped)
+    return "  ".join(keys)
 
 
 def footer(status: str, width: int) -> str:
