@@ -53,8 +53,8 @@ def in_process(doc: dict, runs: int) -> dict[str, float]:
 
     from convtrace.engine.naive import trace
     from convtrace.source.problem import problem_from_document
-    from convtrace.render.plain import plain_line
-    from convtrace.render.player import Player
+    from convtrace.render.output.plain import plain_line
+    from convtrace.render.play.player import Player
 
     problem = problem_from_document(doc)
     steps = problem.steps

@@ -23,7 +23,7 @@ class TracePlayer:
             self._layer(at, limit)
             return
         from .engine.naive import trace
-        from .render.page import TraceRecorder
+        from .render.output.page import TraceRecorder
 
         recorder = TraceRecorder(problem, _chooser(at, problem), limit)
         recorder.record_from(trace(problem))
@@ -34,7 +34,7 @@ class TracePlayer:
     def _layer(self, at, limit) -> None:
         """Any other layer: its LayerSteps in the player; the output (N, K, *O) from the vectorized engine."""
         from .engine.dispatch import layer_output, trace_layer
-        from .render.page.layer_data import LayerRecorder
+        from .render.output.page.layer_data import LayerRecorder
 
         recorder = LayerRecorder(self.problem, _chooser(at, self.problem), limit)
         recorder.record_from(trace_layer(self.problem))
@@ -46,7 +46,7 @@ class TracePlayer:
         return MapsView(self.output)
 
     def _repr_html_(self) -> str:
-        from .render.notebook import maps_html, player_html
+        from .render.output.notebook import maps_html, player_html
 
         if self.output.ndim != 4:  # 1-D and 3-D outputs have no 2-D maps to draw as pictures
             return player_html(self.data)
@@ -63,7 +63,7 @@ class MapsView:
         self.output = output
 
     def _repr_html_(self) -> str:
-        from .render.notebook import maps_html
+        from .render.output.notebook import maps_html
 
         return maps_html(self.output)
 
@@ -75,10 +75,10 @@ def _chooser(at, problem):
     if isinstance(at, int):
         return lambda step: step.step == at
     if not problem.is_plain_conv2d:
-        from .render.layer_select import LayerSelection
+        from .render.play.layer_select import LayerSelection
 
         return LayerSelection([at] if isinstance(at, str) else list(at), problem)
-    from .render.select import Selection
+    from .render.play.select import Selection
 
     return Selection([at] if isinstance(at, str) else list(at), problem)
 
@@ -121,31 +121,31 @@ def register(shell=None) -> bool:
 
 
 def _problem_html(problem) -> str:
-    from .render.notebook import rich_html
-    from .render.summary import ProblemSummary
+    from .render.output.notebook import rich_html
+    from .render.frames.summary import ProblemSummary
 
     if not problem.is_plain_conv2d:
-        from .render.layer_frames import LayerSummary
+        from .render.frames.layer_frames import LayerSummary
 
         return rich_html(LayerSummary(problem)) + "<p><i>convtrace.show(problem) plays its trace here.</i></p>"
     return rich_html(ProblemSummary(problem)) + "<p><i>convtrace.show(problem) plays its trace here.</i></p>"
 
 
 def _step_html(step) -> str:
-    from .render.notebook import step_html
+    from .render.output.notebook import step_html
 
     return step_html(step)
 
 
 def _layer_step_html(step) -> str:
-    from .render.notebook import layer_step_html
+    from .render.output.notebook import layer_step_html
 
     return layer_step_html(step)
 
 
 def _comparison_html(comparison) -> str:
-    from .render.compare import CompareView
-    from .render.notebook import rich_html
+    from .render.views.compare import CompareView
+    from .render.output.notebook import rich_html
 
     return rich_html(CompareView(comparison))
 

@@ -131,7 +131,7 @@ def test_bad_usage_is_one_line_and_exit_2(invoke, args, message):
 
 
 def test_complex_numbers_read_well():
-    from convtrace.render.fft import complex_text
+    from convtrace.render.frames.fft import complex_text
 
     assert [complex_text(z) for z in (3 + 0j, 1.5 - 2j, -2j, 8.881784197001252e-16 + 0j, 12 + 6.928203230275509j)] \
         == ["3", "1.5-2i", "-2i", "0", "12+6.928i"]

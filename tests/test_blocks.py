@@ -1,4 +1,4 @@
-"""The text-block toolkit (render/lines.py, render/grids.py) composes inside Rich containers, and wraps between words."""
+"""The text-block toolkit (render/toolkit/lines.py, render/toolkit/grids.py) composes inside Rich containers, and wraps between words."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from convtrace.render import grids
-from convtrace.render.lines import Block, Paragraph, prose, text, vstack, wrap
+from convtrace.render.toolkit import grids
+from convtrace.render.toolkit.lines import Block, Paragraph, prose, text, vstack, wrap
 
 
 def render(renderable, width: int = 60) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from convtrace.engine.fast import problem_output, windows
 from convtrace.engine.naive import trace
-from convtrace.render.records import step_lines, step_record
+from convtrace.render.output.records import step_lines, step_record
 from convtrace.source.problem import build_problem
 
 

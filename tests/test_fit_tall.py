@@ -14,9 +14,9 @@ from rich.console import Console
 from scipy.signal import correlate2d
 
 import convtrace
-from convtrace.render.fit import fitted_frame
-from convtrace.render.fit_tall import kept
-from convtrace.render.steps import StepView
+from convtrace.render.play.fit import fitted_frame
+from convtrace.render.play.fit_tall import kept
+from convtrace.render.frames.steps import StepView
 
 WIDTH, HEIGHT = 80, 23
 

@@ -10,7 +10,7 @@ import pytest
 from convtrace.engine.naive import naive_output, trace
 from convtrace.engine.fast import problem_output
 from convtrace.source.problem import problem_from_document
-from convtrace.render.records import result_record
+from convtrace.render.output.records import result_record
 
 from conftest import golden_cases, tolerance
 

@@ -22,9 +22,9 @@ import scipy.signal as ss
 from rich.console import Console
 
 from convtrace.check.cases import battery
-from convtrace.render import grids
-from convtrace.render.text_table import Column, text_table
-from convtrace.render.value_grids import ValueGrid
+from convtrace.render.toolkit import grids
+from convtrace.render.toolkit.text_table import Column, text_table
+from convtrace.render.toolkit.value_grids import ValueGrid
 
 GALLERY = Path(__file__).parent / "learner_impls"
 CELL = re.compile(r"\[\s*([^\]\s]+)\s*\]|(\S+)")

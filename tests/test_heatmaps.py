@@ -17,7 +17,7 @@ from PIL import Image
 from rich.console import Console
 from scipy.signal import correlate
 
-from convtrace.render.heatmap import Heatmaps
+from convtrace.render.frames.heatmap import Heatmaps
 from convtrace.teach.feature_maps import MapPicture
 
 SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], float)

@@ -14,8 +14,8 @@ from rich.console import Console
 
 import convtrace
 from convtrace.engine.dispatch import layer_output, trace_layer
-from convtrace.render.layer_fit import fitted_layer_frame
-from convtrace.render.layer_frames import LayerFrame
+from convtrace.render.play.layer_fit import fitted_layer_frame
+from convtrace.render.frames.layer_frames import LayerFrame
 
 RNG = np.random.default_rng(7)
 

@@ -13,9 +13,9 @@ from rich.console import Console
 
 from convtrace.cli.lesson_run import chosen_steps, conv2d_trace_pages, plan_parts
 from convtrace.cli.options import parse_request
-from convtrace.render.lesson import TraceIntro, lesson_pages
-from convtrace.render.pages import PageDeck
-from convtrace.render.stage import Stage
+from convtrace.render.views.lesson import TraceIntro, lesson_pages
+from convtrace.render.play.pages import PageDeck
+from convtrace.render.play.stage import Stage
 from convtrace.teach.lessons import get_lesson
 
 TWO_D = [str(n) for n in (*range(1, 16), 19, 20, 21)]

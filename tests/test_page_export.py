@@ -87,7 +87,7 @@ def test_the_page_is_self_contained(invoke, doc_file, tmp_path):
 
 
 def test_the_default_cap_is_said_on_the_page_and_on_stderr(invoke, tmp_path, monkeypatch):
-    import convtrace.render.page.data as page_module
+    import convtrace.render.output.page.data as page_module
 
     monkeypatch.setattr(page_module, "DEFAULT_PAGE_STEPS", 7)
     page = tmp_path / "page.html"

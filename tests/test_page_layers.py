@@ -15,7 +15,7 @@ import pytest
 
 from conftest import golden_cases
 from convtrace.engine.dispatch import layer_output, trace_layer
-from convtrace.render.page.layer_data import LayerRecorder
+from convtrace.render.output.page.layer_data import LayerRecorder
 from convtrace.source.problem import problem_from_document
 from pagedata import page_data
 

@@ -17,7 +17,7 @@ from rich.console import Console
 
 from convtrace.engine.dispatch import layer_output
 from convtrace.engine.naive_scatter import ScatterLoop, scatter_output
-from convtrace.render.scatter_fit import fitted_scatter_frame
+from convtrace.render.play.scatter_fit import fitted_scatter_frame
 from convtrace.source.problem import problem_from_document
 
 from conftest import golden_cases
@@ -148,7 +148,7 @@ def printed(invoke, args) -> str:
 
 
 def test_rich_frame_marks_the_value_and_the_stamped_cells_in_text():
-    from convtrace.render.scatter_frames import ScatterFrame
+    from convtrace.render.frames.scatter_frames import ScatterFrame
 
     problem = problem_from_document(json.loads((LESSON / "input.json").read_text()))
     last = list(ScatterLoop(problem))[-1]

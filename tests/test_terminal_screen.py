@@ -8,7 +8,7 @@ import termios
 
 import pytest
 
-from convtrace.render.terminal import ENTER_ALT, HIDE_CURSOR, LEAVE_ALT, SHOW_CURSOR, Screen
+from convtrace.render.play.terminal import ENTER_ALT, HIDE_CURSOR, LEAVE_ALT, SHOW_CURSOR, Screen
 
 if sys.platform == "win32":  # pragma: no cover
     pytest.skip("pseudo-terminals need a POSIX system", allow_module_level=True)

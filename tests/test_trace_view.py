@@ -257,7 +257,7 @@ def event_problem():
 
 
 def test_every_number_in_a_frame_equals_its_event():
-    from convtrace.render.steps import StepView
+    from convtrace.render.frames.steps import StepView
     from convtrace.engine.tracecheck import Collector
 
     problem = event_problem()
@@ -275,7 +275,7 @@ def test_every_number_in_a_frame_equals_its_event():
 
 def test_frame_check_can_fail():
     """The checker above notices a wrong number (so the test is not vacuous)."""
-    from convtrace.render.steps import StepView
+    from convtrace.render.frames.steps import StepView
     from convtrace.engine.tracecheck import Collector
 
     problem = event_problem()
@@ -413,7 +413,7 @@ def test_a_padded_big_trace_draws_a_window_over_real_data(tmp_path):
 
 
 def test_at_selections_are_capped(tmp_path):
-    from convtrace.render.player import FRAME_CAP
+    from convtrace.render.play.player import FRAME_CAP
 
     code, out, _ = run_cli(big_doc(tmp_path), "--at", "step=0..120")
     assert out.count("── step") == FRAME_CAP
@@ -437,7 +437,7 @@ def test_marks_survive_without_colour_on_a_terminal():
     """NO_COLOR on a terminal: no colours, but the window and current cell are still bold/reverse and bracketed."""
     from rich.console import Console
 
-    from convtrace.render.steps import StepView
+    from convtrace.render.frames.steps import StepView
     from convtrace.engine.tracecheck import Collector
 
     problem = load(doc("small"))
@@ -504,8 +504,8 @@ def test_export_streams_instead_of_holding_the_trace(tmp_path):
     """Text and HTML exports are written frame by frame: the recording console holds nothing between frames."""
     from rich.console import Console
 
-    from convtrace.render.export import Exporter
-    from convtrace.render.player import Player
+    from convtrace.render.output.export import Exporter
+    from convtrace.render.play.player import Player
 
     problem = load(doc("small"), {"mode": "full"})
     for suffix in (".txt", ".html"):

@@ -62,7 +62,7 @@ def bench(source, dtype, repeat, budget, no_torch, as_json):
 
     from rich.console import Console
 
-    from ..render.bench import BenchView
+    from ..render.views.bench import BenchView
     from ..teach.verdict import verdict
 
     console = Console(highlight=False)
@@ -105,7 +105,7 @@ def _load(source):
 
 def _legend(cases, methods, machine_info):
     """The methods' legend: the 2-D one, or the layer's own when the case is another layer."""
-    from ..render.bench import MethodsLegend
+    from ..render.views.bench import MethodsLegend
 
     layer_cases = [case for case in cases if not case.problem.is_plain_conv2d]
     if not layer_cases:

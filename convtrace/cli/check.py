@@ -111,7 +111,7 @@ def check(target, layout, flip, timeout, cases, operation, strict, as_json):
     else:
         from rich.console import Console
 
-        from ..render.check import CheckReport
+        from ..render.views.check import CheckReport
 
         Console().print(CheckReport(report))
     raise click.exceptions.Exit(report.exit_code)

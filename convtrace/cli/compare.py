@@ -91,7 +91,7 @@ def compare(source, modes, strides, image, kernel, as_json, export):
         return
     from rich.console import Console
 
-    from ..render.compare import CompareView
+    from ..render.views.compare import CompareView
 
     view = CompareView(comparison, image, kernel)
     save([view], export, problem.title or "convtrace compare")  # first: a reader going away cannot stop the file

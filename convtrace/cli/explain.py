@@ -69,7 +69,7 @@ def explain(source, mode, input_size, kernel_size, groups, transposed, output_pa
     from rich.console import Console
 
     from ..teach import explain as model
-    from ..render.explain import ExplainView, OverviewView
+    from ..render.views.explain import ExplainView, OverviewView
 
     if mode is not None:
         mode = mode.lower()

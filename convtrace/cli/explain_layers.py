@@ -78,7 +78,7 @@ def layer_view(layer, *, file, mode, flip, input_size, kernel_size, stride, dila
     valid layer are bad data (exit 1), as for `explain --mode`.
     """
     from ..errors import DataError, UsageError
-    from ..render.explain_layers import GroupsView, PoolView, TransposedView
+    from ..render.views.explain_layers import GroupsView, PoolView, TransposedView
     from ..teach.explain import default_input_size, settings_for
     from ..teach.explain import groups as grouped
     from ..teach.explain import pooling, transposed

@@ -35,6 +35,6 @@ def save(renderables, export: str | None, title: str) -> None:
     Called before the printing, so the file is whole even when stdout's reader goes away (`| head`).
     """
     if export:
-        from ..render.export import save_view
+        from ..render.output.export import save_view
 
         save_view(renderables, export, title)

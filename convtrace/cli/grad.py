@@ -11,7 +11,7 @@ from .options import problem_options, view_options
 
 FORMATS = ("rich", "plain", "jsonl")
 GRADIENTS = ("images", "kernels", "bias")
-from ..render.caps import GRAD_FRAME_CAP as FRAME_CAP  # cells of each gradient drawn unless --limit
+from ..render.play.caps import GRAD_FRAME_CAP as FRAME_CAP  # cells of each gradient drawn unless --limit
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,7 +63,7 @@ def grad(source, limit, only, as_json, fmt, stepping, delay, export, pager):
         return
     if as_json:
         from ..engine.grad import gradients
-        from ..render.grad_records import grad_result_record
+        from ..render.output.grad_records import grad_result_record
 
         click.echo(json.dumps(grad_result_record(problem, gradients(problem))))
         return
@@ -72,19 +72,19 @@ def grad(source, limit, only, as_json, fmt, stepping, delay, export, pager):
 
     which = (only,) if only else GRADIENTS
     capped = fmt == "rich" and limit is None and not (stepping and _interactive())  # stepping draws lazily: no cap
-    from ..render.player import Skipped, limited_events
+    from ..render.play.player import Skipped, limited_events
 
     # the walk stops after the cells shown; its results are still whole (completed by the vectorized engine)
     shown = FRAME_CAP if capped else limit
     events = limited_events(trace_gradients(problem, which, limit=shown), bias_cells=problem.kernel_shape[0])
     parts = [part for part in explain(problem) if part.grad in which]
     if fmt == "jsonl":
-        from ..render.grad_records import event_record
+        from ..render.output.grad_records import event_record
 
         dumps = json.JSONEncoder(separators=(", ", ": ")).encode
         write_lines((dumps(event_record(e)) for e in events if not isinstance(e, Skipped)))
     elif fmt == "plain":
-        from ..render.grad_records import plain_explanation, plain_line
+        from ..render.output.grad_records import plain_explanation, plain_line
 
         lines = (e.text if isinstance(e, Skipped) else plain_line(e) for e in events)
         write_lines(lines)
@@ -96,23 +96,23 @@ def grad(source, limit, only, as_json, fmt, stepping, delay, export, pager):
 def _interactive() -> bool:
     from rich.console import Console
 
-    from ..render.pages import interactive
+    from ..render.play.pages import interactive
 
     return interactive(Console())
 
 
 def _show_frames(problem, events, parts, capped: bool, stepping, delay, export, pager=False) -> None:
     """The rich view, printed, stepped through (--step) or animated (--delay), and saved (--export)."""
-    from ..render.pages import show_pages
+    from ..render.play.pages import show_pages
     from .consoles import command_console
 
     console = command_console(export)  # with an export, a reader going away (| head) does not stop the file
     exporter = None
     if export:
-        from ..render.export import Exporter
+        from ..render.output.export import Exporter
 
         exporter = Exporter(export, console.width, title=problem.title or "convtrace grad", narrow="--only or --limit")
-    from ..render.player import grad_pages
+    from ..render.play.player import grad_pages
     from .run import paged
 
     with paged(console, pager and not stepping and delay is None):

@@ -25,6 +25,6 @@ def kernels(as_json):
         return
     from rich.console import Console
 
-    from ..render.kernels import KernelList
+    from ..render.views.kernels import KernelList
 
     Console(highlight=False).print(KernelList(list(PRESETS.values())))

@@ -1,8 +1,8 @@
 """`run` and `grad` for every layer but plain 2-D convolution: groups, 1-D, 3-D, transposed, pooling.
 
 The commands hand such problems here; the events come from engine/dispatch.py,
-the records from render/layer_records.py and the frames from
-render/layer_frames.py.
+the records from render/output/layer_records.py and the frames from
+render/frames/layer_frames.py.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from .lines_out import write_lines
 def run_json(problem) -> None:
     """`run --json`: the vectorized output with the geometry."""
     from ..engine.dispatch import layer_output
-    from ..render.layer_records import layer_result_record
+    from ..render.output.layer_records import layer_result_record
 
     click.echo(json.dumps(layer_result_record(problem, layer_output(problem))))
 
@@ -27,7 +27,7 @@ def run_json(problem) -> None:
 def grad_json(problem) -> None:
     """`grad --json`: the output and the gradients the layer has."""
     from ..engine.dispatch import layer_gradients
-    from ..render.layer_records import layer_grad_record
+    from ..render.output.layer_records import layer_grad_record
 
     click.echo(json.dumps(layer_grad_record(problem, layer_gradients(problem))))
 
@@ -36,7 +36,7 @@ def selection(specs, problem):
     """--at n=0,k=1 / row=2 / depth=0..1 -> a predicate on steps (None when no --at)."""
     if not specs:
         return None
-    from ..render.layer_select import LayerSelection
+    from ..render.play.layer_select import LayerSelection
 
     return LayerSelection(list(specs), problem, option="--at")
 
@@ -54,7 +54,7 @@ def run_steps(problem, fmt: str, limit, at, stepping, delay, export) -> None:
         steps = filter(chosen, steps)
     if limit is not None:
         steps = islice(steps, limit)
-    from ..render.layer_records import layer_plain_line, layer_step_record
+    from ..render.output.layer_records import layer_plain_line, layer_step_record
 
     dumps = json.JSONEncoder(separators=(", ", ": ")).encode
     to_line = (lambda step: dumps(layer_step_record(step))) if fmt == "jsonl" else layer_plain_line
@@ -64,14 +64,14 @@ def run_steps(problem, fmt: str, limit, at, stepping, delay, export) -> None:
 def _frames(problem, steps, chosen, limit, stepping, delay, export) -> None:
     """The step view: the layer's summary, a frame per output value (capped), the output."""
     from ..engine.dispatch import layer_output
-    from ..render.layer_frames import layer_pages
-    from ..render.pages import interactive, show_pages
+    from ..render.frames.layer_frames import layer_pages
+    from ..render.play.pages import interactive, show_pages
     from .consoles import command_console
 
     console = command_console(export)  # with an export, a reader going away (| head) does not stop the file
     exporter = page = None
     if export:
-        from ..render.export import Exporter, is_page
+        from ..render.output.export import Exporter, is_page
 
         if is_page(export):  # the HTML player is built from the steps themselves, as they pass
             from .page import LayerPageExport
@@ -100,14 +100,14 @@ def grad_steps(problem, fmt: str, only, limit, stepping, delay, export) -> None:
     steps = trace_backward(problem)
     if fmt == "rich":
         from ..engine.dispatch import layer_gradients
-        from ..render.layer_back_frames import back_pages
-        from ..render.pages import interactive, show_pages
+        from ..render.frames.layer_back_frames import back_pages
+        from ..render.play.pages import interactive, show_pages
         from .consoles import command_console
 
         console = command_console(export)  # with an export, a reader going away does not stop the file
         exporter = None
         if export:
-            from ..render.export import Exporter
+            from ..render.output.export import Exporter
 
             exporter = Exporter(export, console.width, title=problem.title or "convtrace grad")
         cap = None if (stepping and interactive(console)) or limit is not None else 30
@@ -116,7 +116,7 @@ def grad_steps(problem, fmt: str, only, limit, stepping, delay, export) -> None:
         pages = back_pages(problem, steps, layer_gradients(problem), cap, only)
         show_pages(pages, console, stepping=stepping, delay=delay, exporter=exporter, crop=False)
         return
-    from ..render.layer_records import back_plain_line, back_record
+    from ..render.output.layer_records import back_plain_line, back_record
 
     if limit is not None:
         steps = islice(steps, limit)

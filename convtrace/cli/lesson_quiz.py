@@ -8,7 +8,7 @@ import click
 def ask_quiz(console, item, problem, answer_shape, answer_value, interactive) -> None:
     """Ask (or take from the options) the shape and one value, then say right or wrong, and why."""
     from ..teach.quiz import default_cell, grade_shape, grade_value, output_axes, parse_cell, parse_shape, parse_value
-    from ..render.lesson import VerdictView
+    from ..render.views.lesson import VerdictView
 
     cell_spec = item.settings.get("quiz")
     cell = parse_cell(cell_spec, problem) if cell_spec else default_cell(problem)
@@ -29,7 +29,7 @@ def ask_quiz_grad(console, item, problem, answer_grad, interactive) -> None:
     """The backward-pass question the front matter names (quiz_grad), graded from the engine's gradients."""
     from ..teach.quiz import parse_value
     from ..teach.quiz_grad import grade_grad, parse_grad_cell
-    from ..render.lesson import VerdictView
+    from ..render.views.lesson import VerdictView
 
     cell = parse_grad_cell(item.settings["quiz_grad"], problem)
     given = answer_grad if answer_grad is not None else _ask(f"The value of {cell.prompt}", parse_value, interactive)

@@ -45,8 +45,8 @@ def run(lesson_key, folder, quiz, answer_shape, answer_value, answer_grad, limit
 
     from ..engine.naive import trace
     from ..engine.tracecheck import agreement
-    from ..render.lesson import LessonHeader, TraceIntro, lesson_markdown, play_trace
-    from ..render.pages import print_pages
+    from ..render.views.lesson import LessonHeader, TraceIntro, lesson_markdown, play_trace
+    from ..render.play.pages import print_pages
     from ..teach.lessons import get_lesson
     from ..teach.quiz import parse_shape, parse_value
     from .lesson_quiz import ask_quiz, ask_quiz_grad
@@ -98,8 +98,8 @@ def chosen_steps(item, problem, limit: int | None) -> set[int]:
 
 def _on_screen(item, problem, limit, console) -> None:
     """`lesson run` in a terminal: the parts and the trace as pages on the alternate screen (single keys)."""
-    from ..render.lesson import TraceIntro, lesson_pages
-    from ..render.pages import step_pages
+    from ..render.views.lesson import TraceIntro, lesson_pages
+    from ..render.play.pages import step_pages
 
     intro = trace_pages = None
     if problem is not None:
@@ -116,12 +116,12 @@ def _on_screen(item, problem, limit, console) -> None:
 def conv2d_trace_pages(problem, chosen: set[int], console):
     """Plain 2-D convolution: `run`'s pages (summary, the chosen frames, the feature maps and agreement line).
 
-    Each frame page carries its fitted form (render/fit.py, as `run --step` draws it) and its
+    Each frame page carries its fitted form (render/play/fit.py, as `run --step` draws it) and its
     place, so the player's `c` and `i` keys reach every channel and image of the frames drawn.
     """
     from ..engine.naive import trace
     from ..engine.tracecheck import agreement
-    from ..render.player import Player
+    from ..render.play.player import Player
 
     return Player(problem, trace(problem), console, chosen=lambda step: step.step in chosen, limit=len(chosen),
                   finish=lambda collected: agreement(problem, collected)).pages()
@@ -130,7 +130,7 @@ def conv2d_trace_pages(problem, chosen: set[int], console):
 def layer_trace_pages(problem, chosen: set[int]):
     """Groups, transposed convolution, pooling, 1-D, 3-D: the layer's summary, chosen frames and output."""
     from ..engine.dispatch import layer_output, trace_layer
-    from ..render.layer_frames import layer_pages
+    from ..render.frames.layer_frames import layer_pages
 
     steps = (step for step in trace_layer(problem) if step.step in chosen)
     return layer_pages(problem, steps, layer_output(problem), None)
@@ -187,7 +187,7 @@ def plan_parts(item, with_quiz: bool, with_trace: bool) -> list[list[tuple[str, 
 
 def _pause(console) -> bool:
     """Wait for one key (no Enter needed); False when it is q (or input ends)."""
-    from ..render.terminal import single_key
+    from ..render.play.terminal import single_key
 
     console.print("[dim]Space/Enter: next part, q: quit[/dim]", end="")
     key = single_key()

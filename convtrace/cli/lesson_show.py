@@ -38,7 +38,7 @@ def show(lesson_key, folder, answers, export) -> None:
     from rich.console import Console
 
     from ..teach.lessons import get_lesson
-    from ..render.lesson import FoldedAnswer, LessonHeader, lesson_markdown
+    from ..render.views.lesson import FoldedAnswer, LessonHeader, lesson_markdown
 
     item = get_lesson(lesson_key, folder)
     console = Console()

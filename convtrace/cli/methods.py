@@ -1,7 +1,7 @@
 """`convtrace run --method winograd|fft`: one tile or one channel pair, done the better way.
 
 Called from cli/run.py; picks what to show from --at and hands the engine's
-record to its view (render/winograd.py, render/fft.py).
+record to its view (render/frames/winograd.py, render/frames/fft.py).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def show_better_way(method: str, source, fmt, limit, at, stepping, delay, export
     console = Console(highlight=False)
     if method == "winograd":
         from ..engine.winograd import applies, winograd_tile
-        from ..render.winograd import WinogradView
+        from ..render.frames.winograd import WinogradView
 
         if not applies(problem.kernel_shape, problem.geometry):
             g = problem.geometry
@@ -45,14 +45,14 @@ def show_better_way(method: str, source, fmt, limit, at, stepping, delay, export
         console.print(WinogradView(problem, winograd_tile(problem, where.get("n", 0), where.get("k", 0), tile)))
     else:
         from ..engine.fft import fft_pair
-        from ..render.fft import FftView
+        from ..render.frames.fft import FftView
 
         console.print(FftView(problem, fft_pair(problem, where.get("n", 0), where.get("k", 0), where.get("c", 0))))
 
 
 def _where(spec: str, problem, method: str) -> dict[str, int]:
     """'n=1,k=0,row=2,col=3' (winograd: the tile holding that output) or 'n=1,k=0,c=2' (fft) -> first values."""
-    from ..render.select import parse_at
+    from ..render.play.select import parse_at
 
     channel = None
     parts = []

@@ -10,7 +10,7 @@ class TracePageExport:
 
     def __init__(self, path: str, problem, chosen=None, limit: int | None = None):
         from ..errors import UsageError
-        from ..render.page import TraceRecorder
+        from ..render.output.page import TraceRecorder
 
         try:  # fail before the trace, not after it, when the file cannot be written
             open(path, "a", encoding="utf-8").close()
@@ -23,7 +23,7 @@ class TracePageExport:
         return self.recorder.watch(steps)
 
     def write(self) -> None:
-        from ..render.page import write_page
+        from ..render.output.page import write_page
 
         self.recorder.finish()
         write_page(self.path, self.recorder.data())
@@ -36,7 +36,7 @@ class LayerPageExport(TracePageExport):
     """The same page for every other layer (groups, 1-D, 3-D, transposed, pooling), from its LayerSteps."""
 
     def __init__(self, path: str, problem, chosen=None, limit: int | None = None):
-        from ..render.page.layer_data import LayerRecorder
+        from ..render.output.page.layer_data import LayerRecorder
 
         super().__init__(path, problem, chosen, limit)
         self.recorder = LayerRecorder(problem, chosen or (lambda step: True), limit)

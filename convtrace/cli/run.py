@@ -76,7 +76,7 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, pager, frame_v
         return
     if as_json:
         from ..engine.fast import problem_output
-        from ..render.records import result_record
+        from ..render.output.records import result_record
 
         click.echo(json.dumps(result_record(problem, problem_output(problem))))
         return
@@ -85,7 +85,7 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, pager, frame_v
     steps = trace(problem)
     chosen = None
     if at:
-        from ..render.select import Selection
+        from ..render.play.select import Selection
 
         chosen = Selection(at, problem)
     if fmt == "rich":
@@ -101,7 +101,7 @@ def run(source, limit, as_json, fmt, at, stepping, delay, export, pager, frame_v
     if fmt == "jsonl":
         write_lines(map(_jsonl_line(), steps))
     elif fmt == "plain":
-        from ..render.plain import plain_line
+        from ..render.output.plain import plain_line
 
         write_lines(map(plain_line, steps))
 
@@ -116,7 +116,7 @@ def _emit_hint(source) -> None:
 
 
 def _jsonl_line():
-    from ..render.records import step_lines
+    from ..render.output.records import step_lines
 
     return step_lines()  # the text json.dumps(step_record(step)) would give, built faster
 
@@ -133,7 +133,7 @@ def _show_im2col(source, fmt, limit, at, stepping, delay, export) -> None:
     from rich.console import Console
 
     from ..engine.im2col import im2col
-    from ..render.im2col import Im2colView
+    from ..render.frames.im2col import Im2colView
 
     problem = source.load()
     if not problem.is_plain_conv2d:
@@ -155,7 +155,7 @@ def _check_view_options(fmt, as_json, stepping, delay, export) -> None:
     if stepping and delay is not None:
         raise UsageError("--step and --delay cannot be used together: choose key presses (--step) or a timer (--delay)")
     if export:
-        from ..render.export import check_export_path
+        from ..render.output.export import check_export_path
 
         check_export_path(export)
 
@@ -163,8 +163,8 @@ def _check_view_options(fmt, as_json, stepping, delay, export) -> None:
 def _show_frames(problem, steps, chosen, limit, stepping, delay, export, layout, precision, pager=False) -> None:
     """The step view: summary, frames, feature maps; stepped (--step) or played (--delay) in a terminal."""
     from ..engine.tracecheck import agreement
-    from ..render.pages import interactive
-    from ..render.player import Player
+    from ..render.play.pages import interactive
+    from ..render.play.player import Player
     from ..teach.walk import teaching_steps
     from .consoles import command_console
 
@@ -173,7 +173,7 @@ def _show_frames(problem, steps, chosen, limit, stepping, delay, export, layout,
         export = None  # the pictures are written; the frames go to the screen only
     console = command_console(export)  # with an export, a reader going away (| head) does not stop the file
     if export:
-        from ..render.export import Exporter, is_page
+        from ..render.output.export import Exporter, is_page
 
         if is_page(export):  # the HTML player is built from the steps themselves, as they pass
             from .page import TracePageExport
@@ -211,13 +211,13 @@ def _export_map_images(problem, export: str) -> bool:
     True when that was all (FILE.png); a folder (which holds PNGs only when the images are pictures)
     also gets one SVG per part of the trace.
     """
-    from ..render.export import FOLDER, check_export_path
+    from ..render.output.export import FOLDER, check_export_path
 
     kind = check_export_path(export)
     if kind != ".png" and not (kind == FOLDER and problem.pictures):  # a folder gets map PNGs for pictures only
         return False
     from ..engine.fast import problem_output
-    from ..render.map_images import save_map_images
+    from ..render.output.map_images import save_map_images
     from ..teach.feature_maps import input_picture, map_pictures
 
     save_map_images(export, map_pictures(problem, problem_output(problem)), input_picture(problem))
@@ -249,7 +249,7 @@ def _numbers(problem, precision):
 
 def _play_live(problem, chosen, limit, stepping, delay, layout, console, exporter, numbers) -> None:
     """--step or --delay on a terminal: the alternate-screen player; an --export records the printed view."""
-    from ..render.playback import animate, step_through
+    from ..render.play.playback import animate, step_through
     from ..teach.walk import Walk, selected_positions
 
     if exporter is not None:  # the file gets what printing would show; the screen gets the player
@@ -264,10 +264,10 @@ def _play_live(problem, chosen, limit, stepping, delay, layout, console, exporte
     if stepping:
         step_through(walk, console, layout, numbers)
         return
-    from ..render.fit import fitted_frame
-    from ..render.maps import FeatureMaps
-    from ..render.steps import StepView
-    from ..render.summary import ProblemSummary
+    from ..render.play.fit import fitted_frame
+    from ..render.frames.maps import FeatureMaps
+    from ..render.frames.steps import StepView
+    from ..render.frames.summary import ProblemSummary
 
     console.print(ProblemSummary(problem))
     if animate(walk, console, delay, layout, numbers) == "end":  # played to the end: the last frame and the maps stay
@@ -285,7 +285,7 @@ def _export_only(problem, chosen, limit, exporter) -> None:
 
     from ..engine.naive import trace
     from ..engine.tracecheck import agreement
-    from ..render.player import Player
+    from ..render.play.player import Player
     from ..teach.walk import teaching_steps
 
     quiet = Console(file=io.StringIO(), width=100)

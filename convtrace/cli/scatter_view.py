@@ -1,8 +1,8 @@
 """`convtrace run --method scatter`: a transposed convolution as stamps, one input value at a time.
 
 The events come from engine/naive_scatter.py, the frames from
-render/scatter_frames.py (fitted by render/scatter_fit.py), the records from
-render/scatter_records.py.
+render/frames/scatter_frames.py (fitted by render/play/scatter_fit.py), the records from
+render/output/scatter_records.py.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def run_scatter(source, fmt: str, limit, at, stepping, delay, export, as_json: b
     check_scatter(problem, as_json, export)
     chosen = None
     if at:
-        from ..render.layer_select import ScatterSelection
+        from ..render.play.layer_select import ScatterSelection
 
         chosen = ScatterSelection(list(at), problem, option="--at")
     loop = ScatterLoop(problem, chosen)
@@ -49,7 +49,7 @@ def run_scatter(source, fmt: str, limit, at, stepping, delay, export, as_json: b
 
         _frames(problem, steps, loop.total, limit, stepping, delay, export, finish)
         return
-    from ..render.scatter_records import scatter_plain_line, scatter_record
+    from ..render.output.scatter_records import scatter_plain_line, scatter_record
 
     dumps = json.JSONEncoder(separators=(", ", ": ")).encode
     to_line = (lambda step: dumps(scatter_record(step))) if fmt == "jsonl" else scatter_plain_line
@@ -58,15 +58,15 @@ def run_scatter(source, fmt: str, limit, at, stepping, delay, export, as_json: b
 
 def _frames(problem, steps, total: int, limit, stepping, delay, export, finish) -> None:
     """The step view: the scatter rule, a frame per stamp (capped), the output; --export FILE.html plays the
-    frames as text (render/page/textframes.py)."""
-    from ..render.pages import interactive, show_pages
-    from ..render.scatter_frames import scatter_pages
+    frames as text (render/output/page/textframes.py)."""
+    from ..render.play.pages import interactive, show_pages
+    from ..render.frames.scatter_frames import scatter_pages
     from .consoles import command_console
 
     console = command_console(export)  # with an export, a reader going away (| head) does not stop the file
     exporter = None
     if export:
-        from ..render.export import Exporter
+        from ..render.output.export import Exporter
 
         exporter = Exporter(export, console.width, title=problem.title or "convtrace run --method scatter")
     cap = None if (stepping and interactive(console)) or limit is not None else 100

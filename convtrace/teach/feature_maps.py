@@ -1,6 +1,6 @@
 """Output feature maps as things to look at: each (H', W') map with its name and its own smallest and largest value.
 
-The heatmap view (render/heatmap.py) and the PNG export (render/map_images.py)
+The heatmap view (render/frames/heatmap.py) and the PNG export (render/output/map_images.py)
 draw from these; they receive the scale here and compute nothing themselves.
 """
 

@@ -1,7 +1,7 @@
 """Which way wins on the layer at hand, and why: the sentences under `convtrace bench`'s table.
 
 Counts come from the shapes (engine/choice.py's work estimates, Winograd's 16
-multiplications per tile), times from the bench result; render/bench.py only
+multiplications per tile), times from the bench result; render/views/bench.py only
 prints what `verdict` returns.
 """
 

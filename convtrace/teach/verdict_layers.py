@@ -2,7 +2,7 @@
 transposed, pooling.
 
 The counts come from the shapes (the case's own `operations`, the window
-sizes), the times from the bench result; render/bench.py only prints them.
+sizes), the times from the bench result; render/views/bench.py only prints them.
 """
 
 from __future__ import annotations

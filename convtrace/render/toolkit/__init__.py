@@ -1,0 +1,1 @@
+"""The one toolkit: text blocks, labelled grids, value grids and text tables that every view is drawn with."""
