@@ -22,6 +22,7 @@ from rich.style import Style
 from ...teach.feature_maps import MapPicture
 from ..toolkit.lines import Block, Line, blank, flow, prose
 from ...text import number
+from ..toolkit.styles import BOLD, NOTE
 
 UPPER_HALF = "▀"
 SHADES = " .:-=+*#%@"  # no colour: low -> high, one character per cell
@@ -29,8 +30,6 @@ MISSING = "·"  # a cell not computed yet (the trace stopped early)
 RAMP = [(68, 1, 84), (65, 68, 135), (42, 120, 142), (34, 168, 132), (122, 209, 81), (253, 231, 37)]
 COLD, ZERO, HOT = (59, 76, 192), (242, 242, 242), (180, 4, 38)
 BAR = 8  # cells in a scale bar
-BOLD = Style(bold=True)
-NOTE = Style(italic=True, dim=True)
 
 
 def _mix(a, b, t: float) -> tuple[int, int, int]:

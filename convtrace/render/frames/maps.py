@@ -15,9 +15,8 @@ from .heatmap import Heatmaps
 from ..toolkit.grids import EMPTY, LABEL, STYLES
 from ..toolkit.lines import Block, Line, Paragraph, blank, flow, prose, text, vstack
 from ...text import number
+from ..toolkit.styles import BOLD, NOTE
 
-BOLD = Style(bold=True)
-NOTE = Style(italic=True, dim=True)
 MAX_MAPS = 16  # feature maps drawn; more are counted
 MAX_ROWS = 32  # rows of one map drawn; a bigger map shows its top-left corner and says so
 

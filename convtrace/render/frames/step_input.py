@@ -7,7 +7,6 @@ cells to mark and which rows and columns fit on screen.
 
 from __future__ import annotations
 
-from rich.style import Style
 
 from ...engine.naive import Step
 from ...source.problem import Problem
@@ -15,9 +14,8 @@ from ..toolkit import grids
 from ..toolkit.grids import PAD, PAD_TAP, PLAIN, TAP
 from ..toolkit.lines import Block, flow, prose, vstack
 from ...text import Numbers
+from ..toolkit.styles import BOLD, NOTE
 
-BOLD = Style(bold=True)
-NOTE = Style(italic=True, dim=True)
 
 
 class InputGrids:

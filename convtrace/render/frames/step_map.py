@@ -6,7 +6,6 @@ this step's cell is the Step's value. Without a Collector only this step's cell 
 
 from __future__ import annotations
 
-from rich.style import Style
 
 from ...engine.naive import Step
 from ...engine.tracecheck import Collector
@@ -15,8 +14,8 @@ from ..toolkit import grids
 from ..toolkit.grids import CURRENT, EMPTY
 from ..toolkit.lines import Block, prose, vstack
 from ...text import Numbers
+from ..toolkit.styles import BOLD
 
-BOLD = Style(bold=True)
 
 
 class OutputMap:

@@ -13,9 +13,8 @@ from ...source.problem import Problem
 from ..toolkit import grids
 from ..toolkit.lines import Block, flow, hstack, prose, text, vstack
 from ...text import Numbers, signed
+from ..toolkit.styles import BOLD, NOTE
 
-BOLD = Style(bold=True)
-NOTE = Style(italic=True, dim=True)
 
 
 class StepProducts:

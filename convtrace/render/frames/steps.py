@@ -19,7 +19,6 @@ the problem's input images, and the values earlier events left in a Collector.
 from __future__ import annotations
 
 from rich.console import Console, ConsoleOptions, RenderResult
-from rich.style import Style
 
 from ...engine.naive import Step
 from ...source.problem import Problem
@@ -29,10 +28,8 @@ from .step_input import InputGrids
 from .step_map import OutputMap
 from .step_products import StepProducts
 from ...text import Numbers, shape
+from ..toolkit.styles import BOLD, DIM, RULE
 
-RULE = Style(color="cyan", bold=True)
-BOLD = Style(bold=True)
-DIM = Style(dim=True)
 
 MAX_CHANNELS = 4  # channel grids drawn per frame; the rest are counted
 MAX_ROWS = 12  # rows of the input grid and of the output map before the viewport cuts

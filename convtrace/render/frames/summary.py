@@ -10,8 +10,8 @@ from ...source.axis import Axis
 from ...source.problem import IMAGE_AXES, KERNEL_AXES, OUTPUT_AXES, Problem
 from ..toolkit.lines import Block, blank, prose, wrap
 from ...text import number
+from ..toolkit.styles import BOLD
 
-BOLD = Style(bold=True)
 KEY = Style(bold=True, color="cyan")
 MAX_BIAS = 8  # bias values listed; longer lists are shortened
 

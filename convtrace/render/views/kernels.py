@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from rich.console import Console, ConsoleOptions, RenderResult
-from rich.style import Style
 
 from ...source.presets import Preset
 from ..toolkit.lines import Block, Line, blank, indent, prose, text
 from ...text import number
+from ..toolkit.styles import BOLD, DIM
 
-BOLD = Style(bold=True)
-DIM = Style(dim=True)
 
 
 def _matrix(preset: Preset) -> list[str]:
