@@ -12,12 +12,15 @@ a block spends its time on:
   held at one thread meanwhile. For Winograd and FFT, whose element-wise
   transforms and FFTs (one core each in NumPy) are half the work or more.
 
-Why not always the second: when a call returns, BLAS goes back to its own
-thread count, and OpenBLAS's threads then wait for work by spinning for about
-0.1 s. A call that follows within that time shares its cores with the spinning
-thread: a 3 ms direct layer took 5 ms for its first few calls, and the slowest
-of 11 calls was 2.2 times the median (measured on a 2-core machine). Letting
-BLAS keep its threads, the same layer is steady within 1.1 times.
+Why not always the second: OpenBLAS's own threads wait for work by spinning,
+a core each, for about 0.1 s after every multi-threaded product and after
+start-up. Blocks on this module's threads in that time share their cores with
+a spinning thread: a 3 ms direct layer took 5 ms for its first calls after
+import, and its slowest call was 2.2 times the median. Where the work is
+matrix products anyway, letting BLAS run them is as fast (on a 2-core machine:
+0.92 ms against 1.00, 2.65 against 2.8, 6.3 against 6.1 to 6.5 on the three
+layers of benchmarks/bench_conv2d_vs_torch.py) and meets no spinning thread:
+the one that spins is BLAS's own, and it is the one given the next product.
 
 NumPy releases the GIL inside its element-wise loops, matrix products and FFTs,
 so plain Python threads run blocks in parallel; every NumPy call takes the GIL

@@ -107,13 +107,13 @@ def gather_tiles(images: np.ndarray, padding: tuple[int, int], hq: int, first: i
 
 
 def input_transform(chunk: np.ndarray, wq: int, rows: np.ndarray, v: np.ndarray) -> None:
-    """One block's phases, chunk (2, 2, C, bw) -> v (4, 4, C, bw) = B^T d B of every tile, rows (4, 2, C*bw) scratch.
+    """One block's phases, chunk (2, 2, C, R, Wq) -> v (4, 4, C, R*Wq) = B^T d B of every tile; rows (4, 2, C*R*Wq) scratch.
 
-    bw = b + Wq + 1 for a block of b tiles. Every channel's row is contiguous
+    For a block of b tiles, R*Wq >= b + Wq + 1 (gather_tiles). Every channel's row is contiguous
     and the channels follow each other, so each step below is one pass over
     one long 1-D array: a tile's cell is a constant shift of it (phase layout),
     and the few results where a shift runs into the next channel's row land in
-    the columns b .. bw-1, which the products never read.
+    the columns past b, which the products never read.
     B^T's rows are (d0 - d2, d1 + d2, d2 - d1, d1 - d3). First along the tiles'
     rows (row i is phase i % 2 shifted by (i // 2)*Wq), for both column parities;
     then along their columns (column j is parity j % 2 shifted by j // 2).
