@@ -20,7 +20,7 @@ import time
 import numpy as np
 import pytest
 
-from test_player_screen import CONVTRACE, PROMPT, Pane
+from test_player_screen import CONVTRACE, PROMPT, Pane, start
 
 import convtrace
 from convtrace.engine.dispatch import layer_output
@@ -37,10 +37,8 @@ def pane():
 
 
 def start_lesson(pane: Pane, number: str) -> None:
-    """Remember the terminal's settings, run the lesson, then print its exit code and compare the settings."""
-    pane.type("stty -g > /tmp/$$.before; clear; echo BEFORE-THE-LESSON")
-    pane.wait_for("BEFORE-THE-LESSON")
-    pane.type(f"{CONVTRACE} lesson run {number}; echo EXIT=$?; stty -g | cmp -s - /tmp/$$.before && echo STTY\"\"-SAME")
+    """Run `convtrace lesson run N` the way test_player_screen.start runs the player (settings kept, exit printed)."""
+    start(pane, number, command="lesson run", marker="BEFORE-THE-LESSON")
 
 
 def press_until(pane: Pane, key: str, words: str, tries: int = 12) -> list[str]:

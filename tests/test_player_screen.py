@@ -88,11 +88,14 @@ def pane120():
     pane.close()
 
 
-def start(pane: Pane, args: str) -> None:
-    """Remember the terminal's settings, run convtrace, then print its exit code and compare the settings."""
-    pane.type("stty -g > /tmp/$$.before; clear; echo BEFORE-THE-PLAYER")
-    pane.wait_for("BEFORE-THE-PLAYER")
-    pane.type(f"{CONVTRACE} run {args}; echo EXIT=$?; stty -g | cmp -s - /tmp/$$.before && echo STTY\"\"-SAME")
+def start(pane: Pane, args: str, command: str = "run", marker: str = "BEFORE-THE-PLAYER") -> None:
+    """Remember the terminal's settings, run `convtrace COMMAND ARGS`, then print its exit code and compare the settings.
+
+    `marker` is echoed first, so a test can tell what the screen held before the program.
+    """
+    pane.type(f"stty -g > /tmp/$$.before; clear; echo {marker}")
+    pane.wait_for(marker)
+    pane.type(f"{CONVTRACE} {command} {args}; echo EXIT=$?; stty -g | cmp -s - /tmp/$$.before && echo STTY\"\"-SAME")
 
 
 def footer(pane: Pane) -> str:
