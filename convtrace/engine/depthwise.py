@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..source.geometry import Geometry
-from .flat import _work
+from .workspace import work_array
 
 BLOCK_BYTES = 1 << 20  # a block's output rows: near the size of a core's cache
 
@@ -48,10 +48,10 @@ def depthwise_rows(x: np.ndarray, w: np.ndarray, geometry: Geometry) -> np.ndarr
     def block(start: int) -> None:
         stop = min(start + per_block, n)
         m = stop - start
-        rows = _work("depthwise_rows", (m, c, size), dtype, zero=True)  # zeros: the padding
+        rows = work_array("depthwise_rows", (m, c, size), dtype, zero=True)  # zeros: the padding
         rows.reshape(m, c, *padded)[(Ellipsis, *inside)] = x[start:stop]
-        total = _work("depthwise_sum", (m, c, size), dtype)
-        spare = _work("depthwise_tap", (m, c, length), dtype)
+        total = work_array("depthwise_sum", (m, c, size), dtype)
+        spare = work_array("depthwise_tap", (m, c, length), dtype)
         into = total[..., :length]
         np.multiply(rows[..., shifts[0] : shifts[0] + length], taps[0], out=into)
         for t in range(1, len(shifts)):

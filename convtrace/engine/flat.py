@@ -9,19 +9,14 @@ strategies; engine/blocks.py shares the blocks between the cores).
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
 from ..source.geometry import Geometry
+from .workspace import work_array
 
 # Bytes of the column block and the product of one block of positions: a few blocks
 # per layer, each small next to the input (measured on a 2-core machine, see benchmarks/).
 BLOCK_BYTES = 8 * 1024 * 1024
-# Work arrays up to this many bytes in all are kept between calls (per thread): fresh
-# memory costs a page fault per 4 KB page on first touch, as much as the arithmetic
-# on a layer of this size when a program calls conv2d again and again.
-WORK_BYTES = 64 * 1024 * 1024
 
 
 # ----------------------------------------------------------------------------- the flat layout
@@ -105,7 +100,7 @@ def _first_data_cell(phase: int, before: int, stride: int) -> tuple[int, int]:
 
 def _conv_flat(x: np.ndarray, w: np.ndarray, g: Geometry, strategy: str, bias) -> np.ndarray:
     """(N, C, H, W) x (K, C, kh, kw) -> (N, K, H', W'): matrix products over the flat layout, in blocks of rows."""
-    buffers, taps, (hq, wq) = flat_input(x, g, lambda shape, dtype, i: _work(f"input{i}", shape, dtype, zero=True))
+    buffers, taps, (hq, wq) = flat_input(x, g, lambda shape, dtype, i: work_array(f"input{i}", shape, dtype, zero=True))
     n, c = x.shape[:2]
     k = w.shape[0]
     dtype = np.result_type(x, w)
@@ -133,14 +128,14 @@ def _conv_flat(x: np.ndarray, w: np.ndarray, g: Geometry, strategy: str, bias) -
         if no_copy:
             cols = buffers[inside[0][0]][:, p : p + b + reach]
         else:
-            cols = _work("columns", (depth, block + reach), dtype)[:, : b + reach]
+            cols = work_array("columns", (depth, block + reach), dtype)[:, : b + reach]
             for t, (which, shift) in enumerate(inside):
                 cols[t * c : (t + 1) * c] = buffers[which][:, p + shift : p + shift + b + reach]
-        target = _work("sums", (k, block), dtype)[:, :b]
+        target = work_array("sums", (k, block), dtype)[:, :b]
         if len(groups) == 1:  # one group: the product is the answer
             np.matmul(stacked, cols, out=target)
         else:
-            y = _work("product", (len(groups) * k, block + reach), dtype)[:, : b + reach]
+            y = work_array("product", (len(groups) * k, block + reach), dtype)[:, : b + reach]
             np.matmul(stacked, cols, out=y)
             np.add(y[:k, after[0] : after[0] + b], y[k : 2 * k, after[1] : after[1] + b], out=target)
             for group in range(2, len(groups)):
@@ -170,32 +165,6 @@ def _keep_rows(block: np.ndarray, first: int, hq: int, bias, out: np.ndarray) ->
             np.copyto(into, kept)
         else:
             np.add(kept, bias[:, None, None], out=into)
-
-
-_kept = threading.local()  # this thread's work arrays, by name
-
-
-def _work(name: str, shape, dtype, zero: bool = False) -> np.ndarray:
-    """A work array of `shape`, reused from the last call when it fits (garbage unless `zero`).
-
-    Only this module uses the array, and only until the call returns: every call
-    hands back a fresh output. Arrays are kept per thread, WORK_BYTES in all.
-    """
-    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
-    kept = getattr(_kept, "arrays", None)
-    if kept is None:
-        kept = _kept.arrays = {}
-    memory = kept.get(name)
-    if memory is None or memory.nbytes < size:
-        kept.pop(name, None)
-        if size > WORK_BYTES - sum(m.nbytes for m in kept.values()):
-            make = np.zeros if zero else np.empty
-            return make(shape, dtype)  # too big to keep
-        memory = kept[name] = np.empty(size, np.uint8)
-    array = memory[:size].view(dtype).reshape(shape)
-    if zero:
-        array.fill(0)
-    return array
 
 
 def _tap_groups(taps, strategy: str):

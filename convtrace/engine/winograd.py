@@ -153,7 +153,8 @@ def conv2d_winograd(images: np.ndarray, kernels: np.ndarray, bias, geometry: Geo
     from one stage to the next. Work arrays are reused between calls.
     """
     from .blocks import blocks_on_every_core
-    from .flat import _keep_rows, _work
+    from .flat import _keep_rows
+    from .workspace import work_array
 
     if not applies(kernels.shape, geometry):
         raise ValueError("Winograd F(2x2, 3x3) needs 3x3 kernels, stride 1 and dilation 1")
@@ -178,14 +179,14 @@ def conv2d_winograd(images: np.ndarray, kernels: np.ndarray, bias, geometry: Geo
         count = min(per_block, rows_total - row)
         b = count * wq
         # work arrays of this thread, reused between calls
-        chunk = _work("winograd_chunk", (2, 2, c, count + 2, wq), dtype)  # the tiles plus the shifts' reach
+        chunk = work_array("winograd_chunk", (2, 2, c, count + 2, wq), dtype)  # the tiles plus the shifts' reach
         gather_tiles(images, (top, left), hq, row, chunk)
         bw = (count + 2) * wq
-        v = _work("winograd_v", (TILE, TILE, c, bw), dtype)
-        m = _work("winograd_m", (TILE, TILE, k, b), dtype)
-        input_transform(chunk, wq, _work("winograd_rows", (TILE, 2, c * bw), dtype), v)
+        v = work_array("winograd_v", (TILE, TILE, c, bw), dtype)
+        m = work_array("winograd_m", (TILE, TILE, k, b), dtype)
+        input_transform(chunk, wq, work_array("winograd_rows", (TILE, 2, c * bw), dtype), v)
         np.matmul(u, v.reshape(MULTIPLICATIONS, c, bw)[:, :, :b], out=m.reshape(MULTIPLICATIONS, k, b))
-        y = _work("winograd_y", (OUT, OUT, k, b), dtype)
+        y = work_array("winograd_y", (OUT, OUT, k, b), dtype)
         output_transform(m, y)
         for a in range(OUT):
             for bb in range(OUT):
